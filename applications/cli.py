@@ -1,0 +1,91 @@
+"""The `discogsography` command: one entry point, a subcommand per application."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+from applications.settings import Settings, SettingsError
+
+console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+async def _schema_init(settings: Settings) -> int:
+    from applications.container import build_container
+    from domain.schema_init import initialize_schema
+
+    container = build_container(settings)
+    graph = container.graph_store()
+    tables = container.table_store()
+    try:
+        outcome = await initialize_schema(graph, tables)
+    finally:
+        await asyncio.gather(graph.close(), tables.close(), return_exceptions=True)
+    for report in outcome.reports:
+        if report.changed:
+            console.print(f"{report.store} at {report.address}: created {', '.join(report.created)}")
+        else:
+            console.print(f"{report.store} at {report.address}: schema already up to date")
+    for failure in outcome.failures:
+        console.print(f"[red]schema-init failed:[/red] {failure.message}")
+    return 0 if outcome.ok else 1
+
+
+def _services(action: str) -> int:
+    from applications import local_services
+
+    if action == "start":
+        results = asyncio.run(local_services.start_all())
+        for result in results:
+            colour = "red" if result.state == "failed" else "green"
+            timing = f"{result.state} in {result.seconds:.1f} s"
+            console.print(f"[{colour}]{result.service:9}[/{colour}] {result.address:16} {timing}")
+            if result.detail:
+                console.print(result.detail, markup=False)
+        return 1 if any(result.state == "failed" for result in results) else 0
+    if action == "status":
+        statuses = asyncio.run(local_services.status_all())
+        for name, address, up in statuses:
+            console.print(f"{name:9} {address:16} {'up' if up else '[red]down[/red]'}")
+        return 0 if all(up for _, _, up in statuses) else 1
+    local_services.stop_all()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="discogsography",
+        description="Discogs and MusicBrainz dumps into a knowledge graph and tables.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "schema-init",
+        help="create the graph's keys and indexes and migrate the tables (idempotent)",
+        description="Prepare both stores: Neo4j or LadybugDB, PostgreSQL or SQLite, as the settings select.",
+    )
+    services = commands.add_parser(
+        "services",
+        help="start, check or stop the local PostgreSQL, Redis, RabbitMQ and Neo4j (deploy/local)",
+    )
+    services.add_argument("action", choices=("start", "status", "stop"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    if arguments.command == "services":
+        return _services(arguments.action)
+    try:
+        settings = Settings.from_environ()
+    except SettingsError as error:
+        console.print(f"[red]configuration error:[/red] {error}")
+        return 2
+    return asyncio.run(_schema_init(settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""Settings from environment variables, with the reference system's names (SPEC-services §9).
+
+Every secret may instead be given as `<NAME>_FILE`, the path of a file holding it (Docker and
+Kubernetes secrets). A store whose host is unset is replaced by its embedded counterpart under
+DISCOGSOGRAPHY_DATA_DIR, so a fresh checkout runs with no server at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+SECRET_NAMES = (
+    "NEO4J_PASSWORD",
+    "POSTGRES_PASSWORD",
+    "RABBITMQ_PASSWORD",
+    "REDIS_PASSWORD",
+    "JWT_SECRET_KEY",
+    "ENCRYPTION_MASTER_KEY",
+)
+
+
+class SettingsError(ValueError):
+    """A setting is missing, unreadable or malformed; the message names the variable."""
+
+
+def _value(environ: Mapping[str, str], name: str) -> str | None:
+    """The variable's value, or the content of the file named by `<NAME>_FILE` for secrets."""
+    direct = environ.get(name)
+    if direct:
+        return direct
+    if name in SECRET_NAMES:
+        file_name = environ.get(f"{name}_FILE")
+        if file_name:
+            try:
+                return Path(file_name).read_text(encoding="utf-8").strip()
+            except OSError as error:
+                raise SettingsError(f"{name}_FILE={file_name}: cannot read it ({error.strerror})") from error
+    return None
+
+
+def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = _value(environ, name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise SettingsError(f"{name}={raw!r} is not an integer") from error
+
+
+def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = _value(environ, name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _split_host(host: str, default_port: int) -> tuple[str, int]:
+    """`host` or `host:port` (the reference accepts both for POSTGRES_HOST)."""
+    if host.count(":") == 1:
+        name, _, port = host.partition(":")
+        if port.isdigit():
+            return name, int(port)
+    return host, default_port
+
+
+@dataclass(frozen=True)
+class Neo4jSettings:
+    uri: str
+    username: str
+    password: str
+
+    @property
+    def address(self) -> str:
+        return self.uri
+
+
+@dataclass(frozen=True)
+class PostgresSettings:
+    host: str
+    port: int
+    username: str
+    password: str
+    database: str
+
+    @property
+    def url(self) -> str:
+        credentials = f"{quote(self.username, safe='')}:{quote(self.password, safe='')}"
+        return f"postgresql+asyncpg://{credentials}@{self.host}:{self.port}/{self.database}"
+
+
+@dataclass(frozen=True)
+class RabbitMQSettings:
+    host: str
+    port: int
+    username: str
+    password: str
+    management_host: str
+    management_port: int
+
+    @property
+    def url(self) -> str:
+        credentials = f"{quote(self.username, safe='')}:{quote(self.password, safe='')}"
+        return f"amqp://{credentials}@{self.host}:{self.port}/"
+
+
+@dataclass(frozen=True)
+class RedisSettings:
+    host: str
+    port: int
+    password: str | None
+
+    @property
+    def url(self) -> str:
+        credentials = f":{quote(self.password, safe='')}@" if self.password else ""
+        return f"redis://{credentials}{self.host}:{self.port}/0"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the applications read from the environment, parsed once at start-up."""
+
+    data_dir: Path
+    neo4j: Neo4jSettings | None
+    postgres: PostgresSettings | None
+    rabbitmq: RabbitMQSettings | None
+    redis: RedisSettings | None
+    discogs_exchange_prefix: str
+    musicbrainz_exchange_prefix: str
+    log_level: str
+
+    @property
+    def ladybug_path(self) -> Path:
+        return self.data_dir / "graph.lbdb"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "discogsography.sqlite"
+
+    @property
+    def table_store_url(self) -> str:
+        if self.postgres is not None:
+            return self.postgres.url
+        return f"sqlite+aiosqlite:///{self.sqlite_path}"
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env: Mapping[str, str] = os.environ if environ is None else environ
+        return cls(
+            data_dir=Path(_value(env, "DISCOGSOGRAPHY_DATA_DIR") or "./var"),
+            neo4j=_neo4j(env),
+            postgres=_postgres(env),
+            rabbitmq=_rabbitmq(env),
+            redis=_redis(env),
+            discogs_exchange_prefix=_value(env, "DISCOGS_EXCHANGE_PREFIX") or "discogsography-discogs",
+            musicbrainz_exchange_prefix=_value(env, "MUSICBRAINZ_EXCHANGE_PREFIX")
+            or "discogsography-musicbrainz",
+            log_level=(_value(env, "LOG_LEVEL") or "INFO").upper(),
+        )
+
+
+def _neo4j(env: Mapping[str, str]) -> Neo4jSettings | None:
+    host = _value(env, "NEO4J_HOST")
+    if not host:
+        return None
+    if "://" in host:
+        uri = host
+    else:
+        name, port = _split_host(host, _integer(env, "NEO4J_PORT", 7687))
+        scheme = "bolt+s" if _flag(env, "NEO4J_TLS_ENABLED", False) else "bolt"
+        if scheme == "bolt+s" and not _flag(env, "NEO4J_TLS_VERIFY", True):
+            scheme = "bolt+ssc"
+        uri = f"{scheme}://{name}:{port}"
+    password = _value(env, "NEO4J_PASSWORD")
+    if password is None:
+        raise SettingsError("NEO4J_HOST is set but NEO4J_PASSWORD (or NEO4J_PASSWORD_FILE) is not")
+    return Neo4jSettings(uri=uri, username=_value(env, "NEO4J_USERNAME") or "neo4j", password=password)
+
+
+def _postgres(env: Mapping[str, str]) -> PostgresSettings | None:
+    host = _value(env, "POSTGRES_HOST")
+    if not host:
+        return None
+    name, port = _split_host(host, _integer(env, "POSTGRES_PORT", 5432))
+    password = _value(env, "POSTGRES_PASSWORD")
+    if password is None:
+        raise SettingsError("POSTGRES_HOST is set but POSTGRES_PASSWORD (or POSTGRES_PASSWORD_FILE) is not")
+    return PostgresSettings(
+        host=name,
+        port=port,
+        username=_value(env, "POSTGRES_USERNAME") or "discogsography",
+        password=password,
+        database=_value(env, "POSTGRES_DATABASE") or "discogsography",
+    )
+
+
+def _rabbitmq(env: Mapping[str, str]) -> RabbitMQSettings | None:
+    host = _value(env, "RABBITMQ_HOST")
+    if not host:
+        return None
+    return RabbitMQSettings(
+        host=host,
+        port=_integer(env, "RABBITMQ_PORT", 5672),
+        username=_value(env, "RABBITMQ_USERNAME") or "discogsography",
+        password=_value(env, "RABBITMQ_PASSWORD") or "discogsography",
+        management_host=_value(env, "RABBITMQ_MANAGEMENT_HOST") or host,
+        management_port=_integer(env, "RABBITMQ_MANAGEMENT_PORT", 15672),
+    )
+
+
+def _redis(env: Mapping[str, str]) -> RedisSettings | None:
+    host = _value(env, "REDIS_HOST")
+    if not host:
+        return None
+    return RedisSettings(
+        host=host, port=_integer(env, "REDIS_PORT", 6379), password=_value(env, "REDIS_PASSWORD")
+    )
