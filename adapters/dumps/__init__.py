@@ -1,0 +1,1 @@
+"""Dump adapters: finding, downloading and reading the Discogs and MusicBrainz dumps."""
