@@ -38,6 +38,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from adapters.atomic_file import sync_directory, write_atomically
 from domain.dumps import (
     ChecksumFormatError,
     ChecksumMismatchError,
@@ -410,7 +411,7 @@ class DumpMetadata:
 
     def _save(self) -> None:
         document = {name: asdict(entry) for name, entry in sorted(self._entries.items())}
-        _write_atomically(self._path, json.dumps(document, indent=2).encode("utf-8"))
+        write_atomically(self._path, json.dumps(document, indent=2).encode("utf-8"))
 
 
 def _entries_from_json(document: object) -> dict[str, MetadataEntry]:
@@ -427,26 +428,6 @@ def _entries_from_json(document: object) -> dict[str, MetadataEntry]:
             raise ValueError(f"entry {name!r}: size must be an integer")
         entries[name] = MetadataEntry(**fields)
     return entries
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    """Write via a synced temporary file and a rename, so readers see the old or the new file."""
-    temporary_path = path.with_name(path.name + ".tmp")
-    with temporary_path.open("wb") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    temporary_path.replace(path)
-    _sync_directory(path.parent)
-
-
-def _sync_directory(directory: Path) -> None:
-    """Make a rename in `directory` durable."""
-    directory_fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(directory_fd)
-    finally:
-        os.close(directory_fd)
 
 
 class DownloadReason(enum.StrEnum):
@@ -626,7 +607,7 @@ class DumpDownloader:
     @staticmethod
     def _keep(metadata: DumpMetadata, part_path: Path, path: Path, entry: MetadataEntry) -> None:
         part_path.replace(path)
-        _sync_directory(path.parent)
+        sync_directory(path.parent)
         metadata.record(path.name, entry)
 
     async def _fetch(self, url: str, part_path: Path, file_name: str) -> tuple[str, int]:
