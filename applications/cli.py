@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 
+from applications.observability import configure_logging
 from applications.settings import Settings, SettingsError
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -72,6 +74,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="start, check or stop the local PostgreSQL, Redis, RabbitMQ and Neo4j (deploy/local)",
     )
     services.add_argument("action", choices=("start", "status", "stop"))
+    extract = commands.add_parser(
+        "extract",
+        help="read a Discogs dump and publish its records (or write them as JSON Lines)",
+        description="Find or download the newest Discogs dump, normalize and hash every record, and "
+        "publish them to RabbitMQ with a resumable state marker, or write OUT/<type>.jsonl.",
+    )
+    extract.add_argument("--source", choices=("discogs",), default="discogs")
+    extract.add_argument("--dump-dir", type=Path, help="read the dump files here instead of downloading")
+    extract.add_argument("--output-dir", type=Path, help="write OUT/<type>.jsonl instead of publishing")
+    extract.add_argument("--version", help="dump version (YYYYMMDD) when file names carry none")
+    extract.add_argument("--force", action="store_true", help="start afresh even if this version was done")
+    extract.add_argument("--health-port", type=int, help="port of /health and /metrics (0: none)")
     return parser
 
 
@@ -84,6 +98,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         console.print(f"[red]configuration error:[/red] {error}")
         return 2
+    configure_logging(settings.log_level)
+    if arguments.command == "extract":
+        from applications.extractor import ExtractRequest, run_extract
+
+        health_port = arguments.health_port
+        if health_port is None:
+            health_port = 0 if arguments.output_dir is not None else settings.health_port
+        request = ExtractRequest(
+            dump_dir=arguments.dump_dir,
+            output_dir=arguments.output_dir,
+            version=arguments.version,
+            force=arguments.force,
+            health_port=health_port or None,
+        )
+        return run_extract(settings, request)
     return asyncio.run(_schema_init(settings))
 
 

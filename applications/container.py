@@ -9,13 +9,19 @@ from __future__ import annotations
 from dependency_injector import containers, providers
 
 from adapters.ladybug.graph_store import LadybugGraphStore
+from adapters.memory.bus import MemoryBus
 from adapters.neo4j.graph_store import Neo4jGraphStore
+from adapters.rabbitmq.bus import RabbitMQBus
 from adapters.sql.table_store import SqlTableStore
 from applications.settings import Settings
 
 
 def _graph_kind(settings: Settings) -> str:
     return "neo4j" if settings.neo4j is not None else "ladybug"
+
+
+def _bus_kind(settings: Settings) -> str:
+    return "rabbitmq" if settings.rabbitmq is not None else "memory"
 
 
 class Container(containers.DeclarativeContainer):
@@ -33,6 +39,16 @@ class Container(containers.DeclarativeContainer):
     )
 
     table_store = providers.Singleton(SqlTableStore, url=settings.provided.table_store_url)
+
+    bus = providers.Selector(
+        providers.Callable(_bus_kind, settings),
+        rabbitmq=providers.Singleton(
+            RabbitMQBus,
+            url=settings.provided.rabbitmq.url,
+            management_url=settings.provided.rabbitmq.management_url,
+        ),
+        memory=providers.Singleton(MemoryBus),
+    )
 
 
 def build_container(settings: Settings) -> Container:

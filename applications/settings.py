@@ -23,6 +23,9 @@ SECRET_NAMES = (
 )
 
 
+DEFAULT_USER_AGENT = "discogsography-extractor/0.1"
+
+
 class SettingsError(ValueError):
     """A setting is missing, unreadable or malformed; the message names the variable."""
 
@@ -101,11 +104,16 @@ class RabbitMQSettings:
     password: str
     management_host: str
     management_port: int
+    vhost: str = "/"
 
     @property
     def url(self) -> str:
         credentials = f"{quote(self.username, safe='')}:{quote(self.password, safe='')}"
-        return f"amqp://{credentials}@{self.host}:{self.port}/"
+        return f"amqp://{credentials}@{self.host}:{self.port}/{quote(self.vhost, safe='')}"
+
+    @property
+    def management_url(self) -> str:
+        return f"http://{self.management_host}:{self.management_port}"
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,12 @@ class Settings:
     discogs_exchange_prefix: str
     musicbrainz_exchange_prefix: str
     log_level: str
+    discogs_root: Path
+    discogs_data_url: str
+    user_agent: str
+    batch_size: int
+    health_port: int
+    force_reprocess: bool
 
     @property
     def ladybug_path(self) -> Path:
@@ -150,8 +164,9 @@ class Settings:
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env: Mapping[str, str] = os.environ if environ is None else environ
+        data_dir = Path(_value(env, "DISCOGSOGRAPHY_DATA_DIR") or "./var")
         return cls(
-            data_dir=Path(_value(env, "DISCOGSOGRAPHY_DATA_DIR") or "./var"),
+            data_dir=data_dir,
             neo4j=_neo4j(env),
             postgres=_postgres(env),
             rabbitmq=_rabbitmq(env),
@@ -160,6 +175,12 @@ class Settings:
             musicbrainz_exchange_prefix=_value(env, "MUSICBRAINZ_EXCHANGE_PREFIX")
             or "discogsography-musicbrainz",
             log_level=(_value(env, "LOG_LEVEL") or "INFO").upper(),
+            discogs_root=Path(_value(env, "DISCOGS_ROOT") or data_dir / "discogs"),
+            discogs_data_url=_value(env, "DISCOGS_DATA_URL") or "https://data.discogs.com/",
+            user_agent=_value(env, "DISCOGS_USER_AGENT") or DEFAULT_USER_AGENT,
+            batch_size=_integer(env, "BATCH_SIZE", 500),
+            health_port=_integer(env, "HEALTH_PORT", 8000),
+            force_reprocess=_flag(env, "FORCE_REPROCESS", False),
         )
 
 
@@ -209,6 +230,7 @@ def _rabbitmq(env: Mapping[str, str]) -> RabbitMQSettings | None:
         password=_value(env, "RABBITMQ_PASSWORD") or "discogsography",
         management_host=_value(env, "RABBITMQ_MANAGEMENT_HOST") or host,
         management_port=_integer(env, "RABBITMQ_MANAGEMENT_PORT", 15672),
+        vhost=_value(env, "RABBITMQ_VHOST") or "/",
     )
 
 

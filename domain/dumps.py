@@ -150,3 +150,35 @@ def parse_checksums(text: str) -> dict[str, str]:
             raise ChecksumFormatError(line_number, raw_line, f"{name} already has another digest")
         digest_by_name[name] = digest
     return digest_by_name
+
+
+_LOCAL_DUMP_NAME = re.compile(r"discogs_(?:(?P<version>\d{8})_)?(?P<kind>[a-z]+)\.xml(?:\.gz)?")
+
+
+def local_dump_files(names: Iterable[str], version: str | None = None) -> tuple[str, dict[str, str]]:
+    """The version and the file name per data type found among a directory's file names.
+
+    Standard names are `discogs_YYYYMMDD_<type>.xml.gz` (or `.xml`); unversioned ones
+    (`discogs_<type>.xml.gz`) need `version` given. With several versions present the newest
+    wins unless `version` picks one. Raises DumpError naming what is missing.
+    """
+    by_version: dict[str | None, dict[str, str]] = defaultdict(dict)
+    for name in sorted(names):
+        match = _LOCAL_DUMP_NAME.fullmatch(name)
+        if match is None or match["kind"] not in DISCOGS_DUMP_TYPES:
+            continue
+        by_version[match["version"]][match["kind"]] = name
+    versioned = sorted((v for v in by_version if v is not None), reverse=True)
+    if version is not None:
+        found = by_version.get(version) or by_version.get(None, {})
+        chosen = version
+    elif versioned:
+        chosen = versioned[0]
+        found = by_version[chosen]
+    elif None in by_version:
+        raise DumpError("the dump files carry no version in their names (discogs_<type>.xml.gz): give one")
+    else:
+        raise DumpError("no Discogs dump files (discogs_YYYYMMDD_<type>.xml.gz) found")
+    if not found:
+        raise DumpError(f"no Discogs dump files of version {chosen} found")
+    return chosen, found

@@ -6,9 +6,18 @@ port has one contract suite in tests/contract/ that all of its adapters pass.
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
 
+from domain.graph_model import Edge
+from domain.graph_writes import GraphWriteOutcome
+from domain.messages import DeadLetter, HashedRecord, Message, Subscription, SubscriptionStats, Topic
+from domain.records import FROM_START, MalformedRecord, Record, ResumePoint
 from domain.schema import SchemaReport, StoreSchema
+from domain.tables import NameMatch, PurgeDecision, SearchPage, SearchQuery, UpsertOutcome
 
 
 class GraphStore(Protocol):
@@ -25,6 +34,46 @@ class GraphStore(Protocol):
 
     async def describe_schema(self) -> StoreSchema:
         """What the store holds now, in the store-independent terms of domain.schema."""
+        ...
+
+    async def write_batch(self, data_type: str, records: Sequence[Mapping[str, Any]]) -> GraphWriteOutcome:
+        """Write one type's records (SPEC-ingest §4 shape, `id` and `sha256`) in one transaction.
+
+        Hash gate first: a record whose stored sha256 equals its own is not written. The others
+        get their node, stubs, stale-edge prunes (masters, releases) and edges of
+        `domain.graph_model`, all MERGEs, so a redelivered batch changes nothing. A record the
+        model refuses is returned in `rejected` and the rest is written. Raises
+        GraphStoreUnavailable when the store cannot take the write now (retry the batch later),
+        GraphWriteFailed when it refused a statement, ValueError for a type that is not Discogs'.
+        """
+        ...
+
+    async def record_extraction_signal(self, version: str, data_type: str) -> frozenset[str]:
+        """Add `data_type` to the durable ExtractionCompletion latch of `version`; return all signalled."""
+        ...
+
+    async def remove_isolated_stubs(self) -> dict[str, int]:
+        """Delete Artist, Label, Master and Release nodes with no sha256 and no edge; how many per label."""
+        ...
+
+    async def compute_aggregates(self) -> dict[str, int]:
+        """Set the Genre, Style and Label statistics of SPEC-graph §4; how many nodes per label."""
+        ...
+
+    async def count_nodes(self, label: str) -> int:
+        """How many nodes carry the label."""
+        ...
+
+    async def count_relationships(self, relationship_type: str) -> int:
+        """How many relationships have the type."""
+        ...
+
+    async def get_node(self, label: str, key: str) -> dict[str, Any] | None:
+        """The properties a node has (unset ones left out; timestamps UTC-aware), or None."""
+        ...
+
+    async def edges_of(self, label: str, key: str, relationship_type: str) -> frozenset[Edge]:
+        """The node's relationships of the type, either direction, with their set properties."""
         ...
 
     async def close(self) -> None:
@@ -48,6 +97,158 @@ class TableStore(Protocol):
         """What the store holds now, in the store-independent terms of domain.schema."""
         ...
 
+    async def upsert_batch(
+        self, data_type: str, records: Sequence[Mapping[str, Any]], seen_at: datetime
+    ) -> UpsertOutcome:
+        """Store a batch of records of one type (SPEC-ingest §4 shape, `id` and `sha256` at top level).
+
+        A row is (re)written, as the record after `normalize_for_consumers`, only when its hash
+        differs from the stored one; every row of the batch is marked seen at `seen_at` (a later
+        mark is kept, so a redelivery changes nothing). All or nothing: InvalidRecord for a record
+        without a string `id` or `sha256`, UnknownDataType for a type without a table.
+        """
+        ...
+
+    async def purge_stale(
+        self,
+        data_type: str,
+        started_at: datetime,
+        record_count: int,
+        dead_lettered: bool,
+        max_delete_fraction: float,
+    ) -> PurgeDecision:
+        """Delete the rows not seen since the run's original start, unless a veto of SPEC-tables §2 applies.
+
+        `record_count` is the run's count for the type; `dead_lettered` says whether this run
+        dead-lettered records of the type. Counting and deleting happen in one transaction.
+        """
+        ...
+
+    async def count(self, data_type: str) -> int:
+        """How many rows the type's table holds."""
+        ...
+
+    async def get(self, data_type: str, data_id: str) -> dict[str, Any] | None:
+        """The stored document of one record, or None."""
+        ...
+
+    async def search(self, query: SearchQuery) -> SearchPage:
+        """Full-text search over names and titles (SPEC-tables §6); any text is taken as plain words."""
+        ...
+
+    async def autocomplete(self, data_type: str, text: str, limit: int) -> list[NameMatch]:
+        """Entities whose name has, for every typed word, a word starting with it; shortest name first."""
+        ...
+
     async def close(self) -> None:
         """Release the connection pool."""
+        ...
+
+
+class Delivery(Protocol):
+    """One message handed to a consumer; settle it once, only after its effects are committed."""
+
+    @property
+    def message(self) -> Message:
+        """The decoded message (a body that does not decode never reaches a consumer: it is dead-lettered)."""
+        ...
+
+    @property
+    def redelivered(self) -> bool:
+        """True when an earlier delivery of this message was requeued or its consumer died unsettled."""
+        ...
+
+    async def ack(self) -> None:
+        """Remove the message from the queue for good."""
+        ...
+
+    async def requeue(self) -> None:
+        """Put the message back at the head of the queue; past the delivery limit it is dead-lettered."""
+        ...
+
+    async def reject(self, reason: str) -> None:
+        """Move the whole message to the dead-letter queue, with `reason` in its headers."""
+        ...
+
+    async def dead_letter_record(self, record: HashedRecord, reason: str) -> None:
+        """Send one record of this batch to the dead-letter queue; the delivery itself stays to be settled.
+
+        Isolates a bad record: the consumer dead-letters it, writes the rest, then acks the delivery.
+        """
+        ...
+
+
+class Consumer(Protocol):
+    """Deliveries of one queue, at most `prefetch` unsettled at a time, in queue order."""
+
+    def __aiter__(self) -> Consumer: ...
+
+    async def __anext__(self) -> Delivery:
+        """The next delivery, waiting for one; cancelling the wait loses nothing."""
+        ...
+
+    async def stop(self) -> None:
+        """Take no more deliveries and end the iteration; those already taken can still be settled."""
+        ...
+
+
+class Bus(Protocol):
+    """Carries messages from the extractor to every consumer group, at least once (RabbitMQ or in-process).
+
+    Leaving a `consume` context, normally or not, returns the deliveries it left unsettled to the
+    queue, flagged redelivered: a consumer that dies loses nothing.
+    """
+
+    async def publish(self, topic: Topic, message: Message) -> None:
+        """Store the message in every queue subscribed to the topic, durably, before returning.
+
+        Raises UnroutableMessage when no queue is subscribed, PublishRejected or PublishTimeout when
+        the broker does not confirm it, BusUnavailable when the broker cannot be reached.
+        """
+        ...
+
+    async def subscribe(self, subscription: Subscription) -> None:
+        """Create the group's queue, dead-letter exchange and queue, bound to the topic; idempotent."""
+        ...
+
+    def consume(self, subscription: Subscription, prefetch: int) -> AbstractAsyncContextManager[Consumer]:
+        """Deliveries of the group's queue (subscribing first), `prefetch` of them unsettled at most."""
+        ...
+
+    async def take_dead_letters(self, subscription: Subscription, limit: int) -> list[DeadLetter]:
+        """Remove and return up to `limit` messages of the group's dead-letter queue, oldest first."""
+        ...
+
+    async def stats(self, subscription: Subscription) -> SubscriptionStats | None:
+        """Depth of the group's queue and dead-letter queue; None when it was never subscribed.
+
+        On RabbitMQ the figures come from the management API and lag the broker by a few seconds.
+        """
+        ...
+
+    async def close(self) -> None:
+        """Close the connection; consumers still open lose their unsettled deliveries to redelivery."""
+        ...
+
+
+class RecordReader(Protocol):
+    """A dump file read as a stream of normalized, hashed records, in file order, in flat memory.
+
+    A sync iterator: a consumer that is async runs it in a worker thread.
+    """
+
+    def read(
+        self,
+        path: Path,
+        resume: ResumePoint = FROM_START,
+        on_malformed: Callable[[MalformedRecord], None] | None = None,
+    ) -> Iterator[Record]:
+        """Yield the records of `path` that come after `resume`.
+
+        Each malformed record goes to `on_malformed` (None: logged) and is skipped; too many of
+        them, or a fault the file cannot be read past (truncated or corrupt compression, bytes
+        that are not UTF-8, characters XML forbids), raise DumpFileError once every record before
+        it has been yielded. ResumePointNotFound (a DumpFileError) means the file ends before the
+        resume point.
+        """
         ...

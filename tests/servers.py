@@ -17,8 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import asyncpg
+import httpx
 
 from adapters.neo4j.graph_store import Neo4jGraphStore
 from applications.local_services import local_service_environ
@@ -53,7 +55,10 @@ def exclusive_neo4j() -> Iterator[None]:
 async def wipe_neo4j(store: Neo4jGraphStore) -> None:
     """Remove every node, constraint and index (but Neo4j's own lookup indexes)."""
     driver = store.driver
-    await driver.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    # CALL { } IN TRANSACTIONS runs only in an auto-commit transaction (session.run), not in execute_query.
+    async with driver.session() as session:
+        result = await session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+        await result.consume()
     constraints, _, _ = await driver.execute_query("SHOW CONSTRAINTS YIELD name")
     for record in constraints:
         await driver.execute_query(f"DROP CONSTRAINT `{record['name']}` IF EXISTS")
@@ -117,3 +122,80 @@ def run_aside(coroutine: Coroutine[Any, Any, None]) -> None:
     """Run async set-up from synchronous code, on a private loop in a worker thread."""
     with ThreadPoolExecutor(max_workers=1) as worker:
         worker.submit(asyncio.run, coroutine).result()
+
+
+def rabbitmq_url(env: dict[str, str], vhost: str) -> str:
+    return (
+        f"amqp://{env['RABBITMQ_USERNAME']}:{env['RABBITMQ_PASSWORD']}"
+        f"@{env['RABBITMQ_HOST']}:{env['RABBITMQ_PORT']}/{quote(vhost, safe='')}"
+    )
+
+
+def rabbitmq_management_url(env: dict[str, str]) -> str:
+    host = env.get("RABBITMQ_MANAGEMENT_HOST", env["RABBITMQ_HOST"])
+    return f"http://{host}:{env['RABBITMQ_MANAGEMENT_PORT']}"
+
+
+def _rabbitmq_management(env: dict[str, str]) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=f"{rabbitmq_management_url(env)}/api",
+        auth=(env["RABBITMQ_USERNAME"], env["RABBITMQ_PASSWORD"]),
+        timeout=30.0,
+    )
+
+
+def new_vhost_name() -> str:
+    return f"dscg_test_{uuid.uuid4().hex[:12]}"
+
+
+async def create_vhost(env: dict[str, str], name: str) -> None:
+    """A RabbitMQ virtual host of our own, where the test user may do everything."""
+    async with _rabbitmq_management(env) as management:
+        (await management.put(f"/vhosts/{name}")).raise_for_status()
+        permissions = {"configure": ".*", "write": ".*", "read": ".*"}
+        user = env["RABBITMQ_USERNAME"]
+        (await management.put(f"/permissions/{name}/{user}", json=permissions)).raise_for_status()
+
+
+async def delete_vhost(env: dict[str, str], name: str) -> None:
+    async with _rabbitmq_management(env) as management:
+        response = await management.delete(f"/vhosts/{name}")
+        if response.status_code != httpx.codes.NOT_FOUND:
+            response.raise_for_status()
+
+
+async def empty_vhost(env: dict[str, str], name: str) -> None:
+    """Delete every queue and every exchange but the broker's own from the virtual host."""
+    async with _rabbitmq_management(env) as management:
+        queues = (await management.get(f"/queues/{name}", params={"columns": "name"})).raise_for_status()
+        for queue in queues.json():
+            queue_path = quote(queue["name"], safe="")
+            (await management.delete(f"/queues/{name}/{queue_path}")).raise_for_status()
+        exchanges = (
+            await management.get(f"/exchanges/{name}", params={"columns": "name"})
+        ).raise_for_status()
+        for exchange in exchanges.json():
+            if exchange["name"] and not exchange["name"].startswith("amq."):
+                exchange_path = quote(exchange["name"], safe="")
+                (await management.delete(f"/exchanges/{name}/{exchange_path}")).raise_for_status()
+
+
+async def close_vhost_connections(env: dict[str, str], name: str) -> int:
+    """Have the broker close every client connection to the virtual host; how many it closed."""
+    async with _rabbitmq_management(env) as management:
+        connections = (await management.get(f"/vhosts/{name}/connections")).raise_for_status()
+        for connection in connections.json():
+            connection_path = quote(connection["name"], safe="")
+            (await management.delete(f"/connections/{connection_path}")).raise_for_status()
+        return len(connections.json())
+
+
+@contextmanager
+def own_vhost(env: dict[str, str]) -> Iterator[str]:
+    """A virtual host for the duration of the block, deleted with everything in it afterwards."""
+    name = new_vhost_name()
+    run_aside(create_vhost(env, name))
+    try:
+        yield name
+    finally:
+        run_aside(delete_vhost(env, name))

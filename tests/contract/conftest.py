@@ -6,14 +6,16 @@ embedded ones against a temporary directory.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from adapters.ladybug.graph_store import LadybugGraphStore
+from adapters.memory.bus import MemoryBus
+from adapters.rabbitmq.bus import RabbitMQBus
 from adapters.sql.table_store import SqlTableStore, sqlite_url
-from domain.ports import GraphStore, TableStore
+from domain.ports import Bus, GraphStore, TableStore
 from tests import servers
 
 
@@ -47,3 +49,29 @@ async def table_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
         yield store
     finally:
         await store.close()
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_vhost(server_env: dict[str, str]) -> Iterator[str]:
+    """A RabbitMQ virtual host of this test run's own; deleted at the end."""
+    with servers.own_vhost(server_env) as vhost:
+        yield vhost
+
+
+@pytest.fixture(params=["rabbitmq", "memory"])
+async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Bus]:
+    """The bus on the run's RabbitMQ virtual host, emptied first, or in process."""
+    adapter: Bus
+    if request.param == "rabbitmq":
+        env = request.getfixturevalue("server_env")
+        vhost = request.getfixturevalue("rabbitmq_vhost")
+        await servers.empty_vhost(env, vhost)
+        adapter = RabbitMQBus(
+            servers.rabbitmq_url(env, vhost), servers.rabbitmq_management_url(env), confirm_timeout=10.0
+        )
+    else:
+        adapter = MemoryBus()
+    try:
+        yield adapter
+    finally:
+        await adapter.close()

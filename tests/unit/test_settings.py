@@ -70,5 +70,12 @@ def test_redis_and_rabbitmq_urls_follow_the_reference_defaults() -> None:
     assert settings.redis is not None
     assert settings.redis.url == "redis://:pw@cache:6379/0"
     assert settings.rabbitmq is not None
-    assert settings.rabbitmq.url == "amqp://discogsography:discogsography@mq:5672/"
+    assert settings.rabbitmq.url == "amqp://discogsography:discogsography@mq:5672/%2F"
     assert settings.rabbitmq.management_port == 15672
+
+
+def test_rabbitmq_virtual_host_is_part_of_the_url() -> None:
+    settings = Settings.from_environ({"RABBITMQ_HOST": "mq", "RABBITMQ_VHOST": "staging"})
+
+    assert settings.rabbitmq is not None
+    assert settings.rabbitmq.url.endswith("@mq:5672/staging")

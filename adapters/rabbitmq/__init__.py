@@ -1,0 +1,1 @@
+"""RabbitMQ adapters (aio-pika): the bus of the services deployment."""

@@ -1,0 +1,211 @@
+"""`discogsography extract` as an operator runs it: samples to files, samples to RabbitMQ, and a
+run killed with SIGKILL that resumes without re-sending what was confirmed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from adapters.rabbitmq.bus import RabbitMQBus
+from domain.messages import ExtractionComplete, FileComplete, RecordBatch, Subscription, Topic
+from tests import servers
+from tests.bench.synthetic_dump import generate_dump
+from tests.samples import discogs_sample_counts, samples_dir
+
+DATA_TYPES = ("artists", "labels", "masters", "releases")
+PREFIX = "discogsography-discogs"
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    service_prefixes = ("NEO4J_", "POSTGRES_", "RABBITMQ_", "REDIS_")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(service_prefixes)}
+    env.update(extra)
+    return env
+
+
+def extract_command(*arguments: str) -> list[str]:
+    return [sys.executable, "-m", "applications.cli", "extract", "--health-port", "0", *arguments]
+
+
+@pytest.mark.parametrize(
+    ("dump_set", "version"),
+    [("xml2db_20200806", None), ("xml2db_20170401_head50", None), ("tgmz_2025", "20250101")],
+)
+def test_output_dir_holds_every_sample_record_once_with_its_hash(
+    dump_set: str, version: str | None, tmp_path: Path
+) -> None:
+    arguments = ["--dump-dir", str(samples_dir() / "discogs" / dump_set), "--output-dir", str(tmp_path)]
+    if version:
+        arguments += ["--version", version]
+
+    outcome = subprocess.run(extract_command(*arguments), env=cli_env(), capture_output=True, timeout=120)
+
+    assert outcome.returncode == 0, outcome.stderr.decode()
+    for data_type, count in discogs_sample_counts(dump_set).items():
+        lines = (tmp_path / f"{data_type}.jsonl").read_bytes().splitlines()
+        records = [json.loads(line) for line in lines]
+        assert len(records) == count, data_type
+        assert len({record["id"] for record in records}) == count
+        assert all(len(record["sha256"]) == 64 for record in records)
+
+
+def test_unversioned_dump_names_without_a_version_are_refused_by_name(tmp_path: Path) -> None:
+    arguments = ["--dump-dir", str(samples_dir() / "discogs" / "tgmz_2025"), "--output-dir", str(tmp_path)]
+
+    outcome = subprocess.run(extract_command(*arguments), env=cli_env(), capture_output=True, timeout=120)
+
+    assert outcome.returncode == 2
+    assert b"carry no version" in outcome.stderr
+
+
+@pytest.fixture
+def vhost(server_env: dict[str, str]) -> Iterator[str]:
+    with servers.own_vhost(server_env) as name:
+        yield name
+
+
+def rabbitmq_env(server_env: dict[str, str], vhost: str) -> dict[str, str]:
+    keys = (
+        "RABBITMQ_HOST",
+        "RABBITMQ_PORT",
+        "RABBITMQ_USERNAME",
+        "RABBITMQ_PASSWORD",
+        "RABBITMQ_MANAGEMENT_PORT",
+    )
+    return cli_env(**{key: server_env[key] for key in keys}, RABBITMQ_VHOST=vhost)
+
+
+def new_bus(server_env: dict[str, str], vhost: str) -> RabbitMQBus:
+    return RabbitMQBus(servers.rabbitmq_url(server_env, vhost), servers.rabbitmq_management_url(server_env))
+
+
+async def subscribe_all(bus: RabbitMQBus) -> dict[str, Subscription]:
+    subscriptions = {t: Subscription(Topic(PREFIX, t), "extract-test") for t in DATA_TYPES}
+    for subscription in subscriptions.values():
+        await bus.subscribe(subscription)
+    return subscriptions
+
+
+async def drain(bus: RabbitMQBus, subscription: Subscription) -> list[object]:
+    """Every message of the queue, acked, in order; stops when none arrives for a second."""
+    messages: list[object] = []
+    async with bus.consume(subscription, prefetch=50) as consumer:
+        while True:
+            try:
+                delivery = await asyncio.wait_for(anext(consumer), timeout=1.0)
+            except TimeoutError:
+                return messages
+            messages.append(delivery.message)
+            await delivery.ack()
+
+
+async def test_samples_reach_rabbitmq_with_file_and_extraction_completion(
+    server_env: dict[str, str], vhost: str, tmp_path: Path
+) -> None:
+    bus = new_bus(server_env, vhost)
+    try:
+        subscriptions = await subscribe_all(bus)
+        # The state marker is written beside the dump files: run from a copy.
+        dump_dir = copy_dump(samples_dir() / "discogs" / "xml2db_20200806", tmp_path)
+        process = await asyncio.create_subprocess_exec(
+            *extract_command("--dump-dir", str(dump_dir)),
+            env=rabbitmq_env(server_env, vhost),
+            stderr=subprocess.PIPE,
+        )
+        _, stderr = await process.communicate()
+        assert process.returncode == 0, stderr.decode()
+
+        for data_type, subscription in subscriptions.items():
+            messages = await drain(bus, subscription)
+            records = [r for m in messages if isinstance(m, RecordBatch) for r in m.records]
+            file_completes = [m for m in messages if isinstance(m, FileComplete)]
+            completions = [m for m in messages if isinstance(m, ExtractionComplete)]
+            assert len(records) == 1000
+            assert len({record.id for record in records}) == 1000
+            assert [(m.data_type, m.total_processed) for m in file_completes] == [(data_type, 1000)]
+            assert len(completions) == 1
+            assert completions[0].version == "20200806"
+            assert completions[0].record_counts == dict.fromkeys(DATA_TYPES, 1000)
+            assert isinstance(messages[-1], ExtractionComplete)
+    finally:
+        await bus.close()
+
+
+def copy_dump(source: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "dump"
+    target.mkdir()
+    for path in source.iterdir():
+        shutil.copy(path, target / path.name)
+    return target
+
+
+def releases_confirmed(marker: Path) -> tuple[int, str | None]:
+    """Records confirmed so far for the releases file, and its status, from the state marker."""
+    try:
+        document = json.loads(marker.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return 0, None
+    for name, progress in document["processing_phase"]["progress_by_file"].items():
+        if name.endswith("_releases.xml.gz"):
+            return int(progress["records_extracted"]), str(progress["status"])
+    return 0, None
+
+
+async def test_sigkill_mid_file_then_rerun_resends_only_unconfirmed_batches(
+    server_env: dict[str, str], vhost: str, tmp_path: Path
+) -> None:
+    dump_dir = tmp_path / "dump"
+    manifest = generate_dump(dump_dir, releases=6000, seed=7, version="20250101")
+    expected = {t: manifest.records[t] for t in DATA_TYPES}
+    marker = dump_dir / ".extraction_status_20250101.json"
+    env = rabbitmq_env(server_env, vhost) | {"BATCH_SIZE": "50"}
+    bus = new_bus(server_env, vhost)
+    try:
+        subscriptions = await subscribe_all(bus)
+        first = await asyncio.create_subprocess_exec(
+            *extract_command("--dump-dir", str(dump_dir)), env=env, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            confirmed, status = releases_confirmed(marker)
+            if confirmed >= 500 and status == "in_progress":
+                break
+            await asyncio.sleep(0.05)
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+        killed_at, status_at_kill = releases_confirmed(marker)
+        assert status_at_kill == "in_progress"
+        assert 0 < killed_at < expected["releases"]
+
+        second = await asyncio.create_subprocess_exec(
+            *extract_command("--dump-dir", str(dump_dir)), env=env, stderr=subprocess.PIPE
+        )
+        _, stderr = await second.communicate()
+        assert second.returncode == 0, stderr.decode()
+
+        for data_type, subscription in subscriptions.items():
+            messages = await drain(bus, subscription)
+            ids = Counter(r.id for m in messages if isinstance(m, RecordBatch) for r in m.records)
+            assert len(ids) == expected[data_type], f"{data_type}: every record delivered at least once"
+            resent = sum(count - 1 for count in ids.values())
+            if data_type == "releases":
+                assert resent <= 50, "at most the batch in flight at the kill is sent again"
+            else:
+                assert resent == 0, f"{data_type} was complete before the kill and is not sent again"
+            assert sum(isinstance(m, FileComplete) for m in messages) == 1
+            completions = [m for m in messages if isinstance(m, ExtractionComplete)]
+            assert len(completions) == 1
+            assert completions[0].record_counts == expected
+    finally:
+        await bus.close()
