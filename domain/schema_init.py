@@ -33,7 +33,8 @@ async def initialize_schema(graph: GraphStore, tables: TableStore) -> SchemaInit
     results = await asyncio.gather(graph.ensure_schema(), tables.ensure_schema(), return_exceptions=True)
     reports: list[SchemaReport] = []
     failures: list[SchemaFailure] = []
-    for store, result in zip((graph, tables), results, strict=True):
+    stores: tuple[GraphStore | TableStore, ...] = (graph, tables)
+    for store, result in zip(stores, results, strict=True):
         if isinstance(result, SchemaReport):
             reports.append(result)
         elif isinstance(result, SchemaError | StoreUnavailable):
