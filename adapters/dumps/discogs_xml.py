@@ -168,7 +168,11 @@ def _read_record(
     raw = _element_value(cast(_XmlElement, _parse_record(element, parser, file_name)))
     if not isinstance(raw, dict) or resume_gate.holds_back(raw):
         return None
-    return make_record(data_type, raw, fast_canonical_json)
+    record = make_record(data_type, raw, fast_canonical_json)
+    if record is not None and "id" not in record.document:
+        # Without an id no consumer can key the record; it would only turn up as "unknown" downstream.
+        raise _malformed(element, file_name, "the record has no id", element.line)
+    return record
 
 
 def fast_canonical_json(document: Mapping[str, Any]) -> bytes:

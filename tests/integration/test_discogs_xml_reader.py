@@ -667,3 +667,19 @@ def test_without_a_callback_malformed_records_are_logged(tmp_path: Path) -> None
     assert entry["record_id"] == "5"
     assert entry["file"] == str(path)
     assert entry["line"] == 2
+
+
+def test_an_artist_without_an_id_is_reported_malformed_and_the_rest_delivered(tmp_path: Path) -> None:
+    path = tmp_path / "discogs_20250101_artists.xml"
+    path.write_text(
+        "<artists>\n<artist><id>1</id><name>A</name></artist>\n"
+        "<artist><name>No Id</name></artist>\n<artist><id>3</id><name>C</name></artist>\n</artists>\n",
+        encoding="utf-8",
+    )
+
+    records, malformed = read_all(path)
+
+    assert [record.id for record in records] == ["1", "3"]
+    assert len(malformed) == 1
+    assert malformed[0].line == 3
+    assert "no id" in str(malformed[0])
