@@ -86,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--version", help="dump version (YYYYMMDD) when file names carry none")
     extract.add_argument("--force", action="store_true", help="start afresh even if this version was done")
     extract.add_argument("--health-port", type=int, help="port of /health and /metrics (0: none)")
+    worker = commands.add_parser(
+        "worker",
+        help="build the graph or the tables from the bus (graph: port 8001, tables: port 8002)",
+        description="Consume the extractor's messages into the graph store or the table store until SIGTERM.",
+    )
+    worker.add_argument("kind", choices=("graph", "tables"))
+    worker.add_argument("--health-port", type=int, help="port of /health and /metrics (0: none)")
+    worker.add_argument("--prefetch", type=int, default=4, help="unacked messages (batches) per queue")
     return parser
 
 
@@ -113,6 +121,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             health_port=health_port or None,
         )
         return run_extract(settings, request)
+    if arguments.command == "worker":
+        from applications.workers import HEALTH_PORT, run_worker
+
+        port = HEALTH_PORT[arguments.kind] if arguments.health_port is None else arguments.health_port
+        asyncio.run(run_worker(settings, arguments.kind, port or None, arguments.prefetch))
+        return 0
     return asyncio.run(_schema_init(settings))
 
 
