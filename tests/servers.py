@@ -199,3 +199,13 @@ def own_vhost(env: dict[str, str]) -> Iterator[str]:
         yield name
     finally:
         run_aside(delete_vhost(env, name))
+
+
+SERVER_VARIABLE_PREFIXES = ("NEO4J_", "POSTGRES_", "RABBITMQ_", "REDIS_")
+
+
+def embedded_environ(**extra: str) -> dict[str, str]:
+    """This process's environment without any server setting (the embedded default), plus `extra`."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(SERVER_VARIABLE_PREFIXES)}
+    env.update(extra)
+    return env

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -24,11 +23,8 @@ def run_cli(*arguments: str, env: dict[str, str], timeout: float = 120) -> subpr
 
 
 def base_env(data_dir: Path) -> dict[str, str]:
-    """The process environment without any service setting: the embedded default."""
-    service_prefixes = ("NEO4J_", "POSTGRES_", "RABBITMQ_", "REDIS_")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(service_prefixes)}
-    env["DISCOGSOGRAPHY_DATA_DIR"] = str(data_dir)
-    return env
+    """The embedded default, with its data under `data_dir`."""
+    return servers.embedded_environ(DISCOGSOGRAPHY_DATA_DIR=str(data_dir))
 
 
 def closed_port() -> int:

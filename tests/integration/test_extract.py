@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -27,13 +26,6 @@ DATA_TYPES = ("artists", "labels", "masters", "releases")
 PREFIX = "discogsography-discogs"
 
 
-def cli_env(**extra: str) -> dict[str, str]:
-    service_prefixes = ("NEO4J_", "POSTGRES_", "RABBITMQ_", "REDIS_")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(service_prefixes)}
-    env.update(extra)
-    return env
-
-
 def extract_command(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "applications.cli", "extract", "--health-port", "0", *arguments]
 
@@ -49,7 +41,9 @@ def test_output_dir_holds_every_sample_record_once_with_its_hash(
     if version:
         arguments += ["--version", version]
 
-    outcome = subprocess.run(extract_command(*arguments), env=cli_env(), capture_output=True, timeout=120)
+    outcome = subprocess.run(
+        extract_command(*arguments), env=servers.embedded_environ(), capture_output=True, timeout=120
+    )
 
     assert outcome.returncode == 0, outcome.stderr.decode()
     for data_type, count in discogs_sample_counts(dump_set).items():
@@ -63,7 +57,9 @@ def test_output_dir_holds_every_sample_record_once_with_its_hash(
 def test_unversioned_dump_names_without_a_version_are_refused_by_name(tmp_path: Path) -> None:
     arguments = ["--dump-dir", str(samples_dir() / "discogs" / "tgmz_2025"), "--output-dir", str(tmp_path)]
 
-    outcome = subprocess.run(extract_command(*arguments), env=cli_env(), capture_output=True, timeout=120)
+    outcome = subprocess.run(
+        extract_command(*arguments), env=servers.embedded_environ(), capture_output=True, timeout=120
+    )
 
     assert outcome.returncode == 2
     assert b"carry no version" in outcome.stderr
@@ -83,7 +79,7 @@ def rabbitmq_env(server_env: dict[str, str], vhost: str) -> dict[str, str]:
         "RABBITMQ_PASSWORD",
         "RABBITMQ_MANAGEMENT_PORT",
     )
-    return cli_env(**{key: server_env[key] for key in keys}, RABBITMQ_VHOST=vhost)
+    return servers.embedded_environ(**{key: server_env[key] for key in keys}, RABBITMQ_VHOST=vhost)
 
 
 def new_bus(server_env: dict[str, str], vhost: str) -> RabbitMQBus:
