@@ -23,12 +23,14 @@ from adapters.dumps.discogs_site import DiscogsSite
 from adapters.dumps.discogs_xml import DiscogsXmlReader
 from adapters.dumps.download import DumpDownloader, HttpPoliteness, PoliteHttp
 from adapters.dumps.jsonl_output import JsonlOutput
+from adapters.dumps.quality_rules_file import QualityStageError, ScreeningReader, load_rule_set
 from adapters.dumps.state_marker import StateMarkerFile
 from applications.container import build_container
 from applications.observability import health_app, serve_health
 from applications.settings import Settings
 from domain.dumps import DumpError, local_dump_files
 from domain.extract import DumpFileInput, Extraction, ExtractionOutcome, Publisher
+from domain.ports import RecordReader
 from domain.records import MalformedRecord
 
 log = structlog.get_logger("extractor")
@@ -103,8 +105,16 @@ def _note_malformed(problem: MalformedRecord) -> None:
 
 
 async def extract(settings: Settings, request: ExtractRequest) -> ExtractionOutcome:
-    """Run one extraction; raises DumpError when the dump cannot be found or fetched."""
+    """Run one extraction; raises DumpError when the dump cannot be found or fetched, and
+    QualityStageError when DATA_QUALITY_RULES names an unusable rules file."""
+    # The rules file is checked before any download, so a typo costs seconds, not a dump.
+    rules_file = settings.data_quality_rules
+    rule_set = load_rule_set(rules_file) if rules_file is not None else None
     version, files = await _files_to_extract(settings, request)
+    reader: RecordReader = DiscogsXmlReader()
+    if rule_set is not None:
+        # Beside the dump files, as the state marker: DISCOGS_ROOT/flagged/<version>/ for a download.
+        reader = ScreeningReader(rule_set, files[0].path.parent / "flagged" / version)
     progress = _Progress(version, files)
     publisher: Publisher
     closers: list[Any] = []
@@ -117,7 +127,7 @@ async def extract(settings: Settings, request: ExtractRequest) -> ExtractionOutc
         publisher, state_store = bus, StateMarkerFile(files[0].path.parent)
         closers.append(bus.close)
     extraction = Extraction(
-        reader=DiscogsXmlReader(),
+        reader=reader,
         publisher=publisher,
         topic_prefix=settings.discogs_exchange_prefix,
         clock=_now,
@@ -172,7 +182,7 @@ def run_extract(settings: Settings, request: ExtractRequest) -> int:
             loop.add_signal_handler(signal.SIGTERM, task.cancel)
         try:
             outcome = await extract(settings, request)
-        except DumpError as error:
+        except (DumpError, QualityStageError) as error:
             log.error("extraction_impossible", error=str(error))
             return 2
         except asyncio.CancelledError:

@@ -62,6 +62,11 @@ def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
     return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _path(environ: Mapping[str, str], name: str) -> Path | None:
+    raw = _value(environ, name)
+    return Path(raw) if raw else None
+
+
 def _split_host(host: str, default_port: int) -> tuple[str, int]:
     """`host` or `host:port` (the reference accepts both for POSTGRES_HOST)."""
     if host.count(":") == 1:
@@ -146,6 +151,8 @@ class Settings:
     batch_size: int
     health_port: int
     force_reprocess: bool
+    data_quality_rules: Path | None
+    """DATA_QUALITY_RULES: the YAML rules file of the optional data-quality stage; unset, no stage."""
 
     @property
     def ladybug_path(self) -> Path:
@@ -181,6 +188,7 @@ class Settings:
             batch_size=_integer(env, "BATCH_SIZE", 500),
             health_port=_integer(env, "HEALTH_PORT", 8000),
             force_reprocess=_flag(env, "FORCE_REPROCESS", False),
+            data_quality_rules=_path(env, "DATA_QUALITY_RULES"),
         )
 
 

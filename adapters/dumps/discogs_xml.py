@@ -40,6 +40,7 @@ from domain.records import (
     WHITE_SPACE,
     DataType,
     DumpFileError,
+    JsonObject,
     MalformedRecord,
     Record,
     ResumePoint,
@@ -80,6 +81,11 @@ _NAME_DELIMITERS = frozenset(b" \t\r\n/>")
 _INVALID_XML_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+RawRecordFilter = Callable[[DataType, JsonObject], JsonObject | None]
+"""A stage between parsing and normalization (the data-quality rules): it gets each record as parsed
+and returns the record to normalize, or None to drop it."""
+
+
 @dataclass(frozen=True, slots=True)
 class _RecordBytes:
     """The bytes of one depth-2 element and where it starts in the decompressed XML."""
@@ -112,6 +118,7 @@ def read_records(
     on_malformed: Callable[[MalformedRecord], None] | None = None,
     *,
     max_malformed: int = MAX_MALFORMED_RECORDS,
+    raw_filter: RawRecordFilter | None = None,
 ) -> Iterator[Record]:
     """Yield the records of one dump file as a stream, in file order, after `resume`.
 
@@ -120,6 +127,8 @@ def read_records(
     `max_malformed + 1`. A fault the file cannot be read past raises DumpFileError once every
     record before it has been yielded. Records up to the resume point are parsed, to count them
     exactly as a first run delivered them, but neither normalized nor hashed.
+    `raw_filter` sees every record object, those before the resume point too (a record it drops
+    was not delivered, so it does not count toward the resume point).
     """
     file_name = str(path)
     report = on_malformed if on_malformed is not None else _log_malformed
@@ -132,7 +141,7 @@ def read_records(
         for element in scanner.elements():
             if isinstance(element, _RecordBytes):
                 try:
-                    record = _read_record(element, data_type, parser, resume_gate, file_name)
+                    record = _read_record(element, data_type, parser, resume_gate, file_name, raw_filter)
                 except MalformedRecord as fault:
                     element = fault
                 else:
@@ -163,10 +172,18 @@ def _read_record(
     parser: etree.XMLParser,
     resume_gate: _ResumeGate,
     file_name: str,
+    raw_filter: RawRecordFilter | None,
 ) -> Record | None:
-    """The record for one record element; None when it is dropped (rule 2) or before the resume point."""
+    """The record for one record element; None when it is dropped (rule 2, or by `raw_filter`) or
+    before the resume point."""
     raw = _element_value(cast(_XmlElement, _parse_record(element, parser, file_name)))
-    if not isinstance(raw, dict) or resume_gate.holds_back(raw):
+    if not isinstance(raw, dict):
+        return None
+    if raw_filter is not None:
+        raw = raw_filter(data_type, raw)
+        if raw is None:
+            return None
+    if resume_gate.holds_back(raw):
         return None
     record = make_record(data_type, raw, fast_canonical_json)
     if record is not None and "id" not in record.document:
