@@ -86,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--version", help="dump version (YYYYMMDD) when file names carry none")
     extract.add_argument("--force", action="store_true", help="start afresh even if this version was done")
     extract.add_argument("--health-port", type=int, help="port of /health and /metrics (0: none)")
+    extract.add_argument(
+        "--periodic",
+        action="store_true",
+        help="keep running: check again every PERIODIC_CHECK_DAYS days, or at once on POST /trigger",
+    )
     worker = commands.add_parser(
         "worker",
         help="build the graph or the tables from the bus (graph: port 8001, tables: port 8002)",
@@ -119,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             version=arguments.version,
             force=arguments.force,
             health_port=health_port or None,
+            periodic=arguments.periodic,
         )
         return run_extract(settings, request)
     if arguments.command == "worker":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,7 @@ class ExtractRequest:
     version: str | None
     force: bool
     health_port: int | None
+    periodic: bool = False
 
 
 def _now() -> datetime:
@@ -70,26 +71,30 @@ async def _files_to_extract(settings: Settings, request: ExtractRequest) -> tupl
 
 
 class _Progress:
-    """Per-file progress for `/health`, updated as batches are confirmed."""
+    """What `/health` shows: the phase, the version and the records confirmed per file this run."""
 
-    def __init__(self, version: str, files: list[DumpFileInput]) -> None:
-        self.version = version
-        self.records_by_file: dict[str, int] = {file.name: 0 for file in files}
-        self._types = {file.name: file.data_type for file in files}
-        self.status = "extracting"
+    def __init__(self) -> None:
+        self.phase = "starting"
+        self.version: str | None = None
+        self.records_by_file: dict[str, int] = {}
+        self.runs = 0
 
-    def on_batch(self, file_name: str, records_confirmed: int) -> None:
-        RECORDS_PUBLISHED.labels(self._types[file_name]).inc(
-            records_confirmed - self.records_by_file[file_name]
-        )
-        self.records_by_file[file_name] = records_confirmed
+    def start(self, version: str, files: list[DumpFileInput]) -> None:
+        self.phase, self.version = "extracting", version
+        self.records_by_file = {file.name: 0 for file in files}
+        self.runs += 1
+
+    def on_batch(self, file_name: str, data_type: str, record_count: int) -> None:
+        RECORDS_PUBLISHED.labels(data_type).inc(record_count)
+        self.records_by_file[file_name] += record_count
 
     def report(self) -> dict[str, Any]:
         return {
             "status": "healthy",
-            "phase": self.status,
+            "phase": self.phase,
             "version": self.version,
-            "files": self.records_by_file,
+            "runs": self.runs,
+            "records_this_run": self.records_by_file,
         }
 
 
@@ -104,7 +109,7 @@ def _note_malformed(problem: MalformedRecord) -> None:
     )
 
 
-async def extract(settings: Settings, request: ExtractRequest) -> ExtractionOutcome:
+async def extract(settings: Settings, request: ExtractRequest, progress: _Progress) -> ExtractionOutcome:
     """Run one extraction; raises DumpError when the dump cannot be found or fetched, and
     QualityStageError when DATA_QUALITY_RULES names an unusable rules file."""
     # The rules file is checked before any download, so a typo costs seconds, not a dump.
@@ -115,7 +120,7 @@ async def extract(settings: Settings, request: ExtractRequest) -> ExtractionOutc
     if rule_set is not None:
         # Beside the dump files, as the state marker: DISCOGS_ROOT/flagged/<version>/ for a download.
         reader = ScreeningReader(rule_set, files[0].path.parent / "flagged" / version)
-    progress = _Progress(version, files)
+    progress.start(version, files)
     publisher: Publisher
     closers: list[Any] = []
     if request.output_dir is not None:
@@ -136,15 +141,10 @@ async def extract(settings: Settings, request: ExtractRequest) -> ExtractionOutc
         on_malformed=_note_malformed,
         on_batch=progress.on_batch,
     )
-    stop_health = asyncio.Event()
-    health_task = None
-    if request.health_port:
-        app = health_app("extractor", progress.report)
-        health_task = asyncio.create_task(serve_health(app, request.health_port, stop_health))
     try:
         log.info("extraction_started", version=version, files=[file.name for file in files])
         outcome = await extraction.run(version, files, force=request.force or settings.force_reprocess)
-        progress.status = "done"
+        progress.phase = "done" if outcome.ok else "failed"
         log.info(
             "extraction_finished",
             version=version,
@@ -155,42 +155,69 @@ async def extract(settings: Settings, request: ExtractRequest) -> ExtractionOutc
         )
         return outcome
     finally:
-        stop_health.set()
-        if health_task is not None:
-            with contextlib.suppress(Exception):
-                await health_task
         for close in closers:
             await close()
 
 
 def run_extract(settings: Settings, request: ExtractRequest) -> int:
-    """The command: 0 when every file was extracted, 1 when one failed, 2 when no dump was found."""
+    """The command: 0 when every file was extracted, 1 when one failed, 2 when nothing could start.
 
+    With `periodic`, it then waits PERIODIC_CHECK_DAYS, or until `POST /trigger`, and runs again
+    (a triggered run starts the version afresh); it leaves only on SIGTERM.
+    """
     if request.output_dir is None and settings.rabbitmq is None:
         log.error(
             "extraction_needs_a_destination",
-            error="publishing needs RABBITMQ_HOST; write files with --output-dir instead, "
-            "or run the whole embedded pipeline with `discogsography demo`",
+            error="publishing needs RABBITMQ_HOST; write files with --output-dir instead",
         )
         return 2
 
-    async def main() -> int:
-        task = asyncio.current_task()
-        loop = asyncio.get_running_loop()
-        if task is not None:
-            # SIGTERM: stop after what is confirmed; the state marker lets the next run resume.
-            loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    async def one_run(progress: _Progress, forced: bool) -> int:
         try:
-            outcome = await extract(settings, request)
+            outcome = await extract(settings, replace(request, force=request.force or forced), progress)
         except (DumpError, QualityStageError) as error:
+            progress.phase = "failed"
             log.error("extraction_impossible", error=str(error))
             return 2
-        except asyncio.CancelledError:
-            log.info("extraction_stopped", reason="SIGTERM")
-            return 0
         for file in outcome.files:
             if file.error:
                 log.error("file_failed", file=file.name, error=file.error)
         return 0 if outcome.ok else 1
+
+    async def main() -> int:
+        progress = _Progress()
+        triggered = asyncio.Event()
+
+        async def trigger() -> dict[str, Any]:
+            triggered.set()
+            return {"triggered": True, "phase": progress.phase}
+
+        task = asyncio.current_task()
+        if task is not None:
+            # SIGTERM: stop after what is confirmed; the state marker lets the next run resume.
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        stop_health = asyncio.Event()
+        health = None
+        if request.health_port:
+            app = health_app("extractor", progress.report, trigger=trigger if request.periodic else None)
+            health = asyncio.create_task(serve_health(app, request.health_port, stop_health))
+        try:
+            status = await one_run(progress, forced=False)
+            while request.periodic:
+                progress.phase = "waiting"
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(triggered.wait(), timeout=settings.periodic_check_days * 86_400)
+                forced = triggered.is_set()
+                triggered.clear()
+                status = await one_run(progress, forced=forced)
+            return status
+        except asyncio.CancelledError:
+            log.info("extraction_stopped", reason="SIGTERM")
+            return 0
+        finally:
+            stop_health.set()
+            if health is not None:
+                with contextlib.suppress(Exception):
+                    await health
 
     return asyncio.run(main())

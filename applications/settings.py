@@ -151,6 +151,7 @@ class Settings:
     batch_size: int
     health_port: int
     force_reprocess: bool
+    periodic_check_days: int
     data_quality_rules: Path | None
     """DATA_QUALITY_RULES: the YAML rules file of the optional data-quality stage; unset, no stage."""
 
@@ -188,6 +189,7 @@ class Settings:
             batch_size=_integer(env, "BATCH_SIZE", 500),
             health_port=_integer(env, "HEALTH_PORT", 8000),
             force_reprocess=_flag(env, "FORCE_REPROCESS", False),
+            periodic_check_days=max(1, _integer(env, "PERIODIC_CHECK_DAYS", 15)),
             data_quality_rules=_path(env, "DATA_QUALITY_RULES"),
         )
 

@@ -100,7 +100,7 @@ class Extraction:
     state_store: StateStore | None = None
     batch_size: int = DEFAULT_BATCH_SIZE
     on_malformed: Callable[[MalformedRecord], None] | None = None
-    on_batch: Callable[[str, int], None] | None = None  # file name, records confirmed so far
+    on_batch: Callable[[str, str, int], None] | None = None  # file name, data type, records in the batch
     _malformed_by_file: dict[str, int] = field(default_factory=dict)
 
     async def run(
@@ -151,7 +151,7 @@ class Extraction:
                 outcome.published += len(batch)
                 self._save(state)
                 if self.on_batch is not None:
-                    self.on_batch(dump_file.name, state.files[dump_file.name].records_confirmed)
+                    self.on_batch(dump_file.name, dump_file.data_type, len(batch))
         except DumpFileError as error:
             outcome.error = str(error)
             state.fail_file(dump_file.name, str(error), self.clock())

@@ -7,6 +7,7 @@ import asyncio
 import json
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from adapters.rabbitmq.bus import RabbitMQBus
@@ -205,3 +207,58 @@ async def test_sigkill_mid_file_then_rerun_resends_only_unconfirmed_batches(
             assert completions[0].record_counts == expected
     finally:
         await bus.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def wait_for_health(client: httpx.AsyncClient, runs: int, phase: str) -> dict[str, object]:
+    """Poll /health until it reports `runs` runs and `phase`; bounded to a minute."""
+    for _ in range(600):
+        try:
+            body: dict[str, object] = (await client.get("/health")).json()
+        except httpx.TransportError:
+            body = {}
+        if body.get("runs") == runs and body.get("phase") == phase:
+            return body
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"/health never showed run {runs} {phase}; last: {body}")
+
+
+async def test_periodic_extractor_reports_health_runs_again_on_trigger_and_stops_on_sigterm(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    dump_dir = samples_dir() / "discogs" / "xml2db_20170401_head50"
+    process = await asyncio.create_subprocess_exec(
+        *[sys.executable, "-m", "applications.cli", "extract", "--periodic", "--health-port", str(port)],
+        "--dump-dir",
+        str(dump_dir),
+        "--output-dir",
+        str(tmp_path / "out"),
+        env=servers.embedded_environ(),
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+            first = await wait_for_health(client, runs=1, phase="waiting")
+            triggered = await client.post("/trigger")
+            second = await wait_for_health(client, runs=2, phase="waiting")
+            metrics = (await client.get("/metrics")).text
+    finally:
+        process.send_signal(signal.SIGTERM)
+        returncode = await asyncio.wait_for(process.wait(), timeout=30)
+
+    assert first["records_this_run"] == {
+        "discogs_20170401_artists.xml.gz": 27,
+        "discogs_20170401_labels.xml.gz": 5,
+        "discogs_20170401_masters.xml.gz": 47,
+        "discogs_20170401_releases.xml.gz": 10,
+    }
+    assert triggered.status_code == 202
+    assert second["records_this_run"] == first["records_this_run"]
+    assert 'discogsography_extractor_records_published_total{data_type="masters"} 94.0' in metrics
+    assert returncode == 0
