@@ -1,9 +1,9 @@
 """What a graph write does, decided before and apart from any store (SPEC-graph §4).
 
-Both graph adapters run the same steps: model the batch (`model_batch`: a record the model
-refuses is set aside, not the batch), read the stored sha256 of its ids, keep the new and changed
-records (`ModelledBatch.plan`), then write their rows in one transaction. The rules live here so
-that Neo4j and LadybugDB cannot drift apart on what counts as written, skipped or rejected.
+Both graph adapters run the same steps in one transaction: read the stored sha256 of the batch's
+ids, model only the new and changed records (`IncomingBatch.gate`: a record the model refuses is
+set aside, not the batch), then write their rows. The rules live here so that Neo4j and LadybugDB
+cannot drift apart on what counts as written, skipped or rejected.
 
 Stale-edge prunes are planned only for records that were stored with a hash before: a node without
 one (absent, or a stub made by someone else's edge) has no outgoing edge of its own to prune,
@@ -91,20 +91,30 @@ class GraphWriteOutcome:
 class WritePlan:
     """The rows one transaction writes, in order: nodes (record first, then stubs), prunes, edges."""
 
-    nodes: tuple[tuple[NodeShape, list[Row]], ...]
-    prunes: tuple[tuple[EdgeShape, list[Row]], ...]
-    edges: tuple[tuple[EdgeShape, list[Row]], ...]
-    written: int
-    unchanged: int
+    nodes: tuple[tuple[NodeShape, list[Row]], ...] = ()
+    prunes: tuple[tuple[EdgeShape, list[Row]], ...] = ()
+    edges: tuple[tuple[EdgeShape, list[Row]], ...] = ()
 
 
 @dataclass(frozen=True)
-class ModelledBatch:
-    """A batch after the model: the rows of each usable record by id (last copy wins), the rest rejected."""
+class GatedBatch:
+    """A batch after the hash gate: what to write, and the outcome once that is committed."""
+
+    plan: WritePlan
+    outcome: GraphWriteOutcome
+
+
+@dataclass(frozen=True)
+class IncomingBatch:
+    """A batch as it arrived, keyed by id (the last copy of an id wins), before the hash gate.
+
+    Records are modelled only after the gate, so an unchanged record costs one stored-hash read
+    and nothing else. A record without a string id cannot be looked up; the model rejects it.
+    """
 
     data_type: str
-    rows_by_id: Mapping[str, GraphRecordRows]
-    rejected: tuple[RejectedRecord, ...] = ()
+    records_by_id: Mapping[str, tuple[int, Mapping[str, Any]]]
+    unkeyed: tuple[tuple[int, Mapping[str, Any]], ...] = ()
 
     @property
     def label(self) -> str:
@@ -112,32 +122,35 @@ class ModelledBatch:
 
     @property
     def ids(self) -> list[str]:
-        return list(self.rows_by_id)
+        return list(self.records_by_id)
 
-    def plan(self, stored_hashes: Mapping[str, str | None]) -> WritePlan:
-        """The writes for the records whose stored hash (None: a stub; absent: no node) differs."""
-        changed = [
-            rows
-            for record_id, rows in self.rows_by_id.items()
-            if stored_hashes.get(record_id) != rows.node.properties["sha256"]
-        ]
-        unchanged = len(self.rows_by_id) - len(changed)
+    def gate(self, stored_hashes: Mapping[str, str | None], current_year: int) -> GatedBatch:
+        """Model and plan the records whose stored hash (None: a stub; absent: no node) differs."""
+        unchanged = 0
+        changed: list[GraphRecordRows] = []
+        rejected: list[RejectedRecord] = []
+        candidates = list(self.unkeyed)
+        for record_id, (position, record) in self.records_by_id.items():
+            stored = stored_hashes.get(record_id)
+            if stored is not None and stored == record.get("sha256"):
+                unchanged += 1
+            else:
+                candidates.append((position, record))
+        for position, record in sorted(candidates, key=lambda candidate: candidate[0]):
+            try:
+                changed.append(graph_record_rows(self.data_type, record, current_year))
+            except GraphRecordError as error:
+                rejected.append(RejectedRecord(position, error.record_id, error.reason))
+        outcome = GraphWriteOutcome(self.data_type, len(changed), unchanged, tuple(rejected))
         if not changed:
-            return WritePlan((), (), (), written=0, unchanged=unchanged)
+            return GatedBatch(WritePlan(), outcome)
         batch = graph_batch(self.data_type, changed)
-        return WritePlan(
+        plan = WritePlan(
             nodes=((batch.record_shape, batch.record_nodes), *batch.stub_nodes.items()),
             prunes=_prunes_of_stored_records(batch, stored_hashes),
             edges=tuple(batch.edges.items()),
-            written=len(changed),
-            unchanged=unchanged,
         )
-
-    def outcome(self, plan: WritePlan | None = None) -> GraphWriteOutcome:
-        """The outcome once `plan` committed (None: nothing was left to write)."""
-        if plan is None:
-            return GraphWriteOutcome(self.data_type, rejected=self.rejected)
-        return GraphWriteOutcome(self.data_type, plan.written, plan.unchanged, self.rejected)
+        return GatedBatch(plan, outcome)
 
 
 def _prunes_of_stored_records(
@@ -151,24 +164,20 @@ def _prunes_of_stored_records(
     return tuple(prunes)
 
 
-def model_batch(data_type: str, records: Sequence[Mapping[str, Any]], current_year: int) -> ModelledBatch:
-    """The model's rows for every record it accepts; each GraphRecordError becomes a RejectedRecord.
-
-    Raises ValueError for a data type that is not one of the four Discogs types.
-    """
+def incoming_batch(data_type: str, records: Sequence[Mapping[str, Any]]) -> IncomingBatch:
+    """The batch keyed by record id. Raises ValueError for a type that is not one of the four Discogs ones."""
     if data_type not in RECORD_NODE_SHAPES:
         raise ValueError(f"not a Discogs data type: {data_type!r}")
-    rows_by_id: dict[str, GraphRecordRows] = {}
-    rejected = []
+    records_by_id: dict[str, tuple[int, Mapping[str, Any]]] = {}
+    unkeyed = []
     for position, record in enumerate(records):
-        try:
-            rows = graph_record_rows(data_type, record, current_year)
-        except GraphRecordError as error:
-            rejected.append(RejectedRecord(position, error.record_id, error.reason))
-            continue
-        rows_by_id.pop(rows.node.key, None)
-        rows_by_id[rows.node.key] = rows
-    return ModelledBatch(data_type, rows_by_id, tuple(rejected))
+        record_id = record.get("id")
+        if isinstance(record_id, str):
+            records_by_id.pop(record_id, None)
+            records_by_id[record_id] = (position, record)
+        else:
+            unkeyed.append((position, record))
+    return IncomingBatch(data_type, records_by_id, tuple(unkeyed))
 
 
 def require_extraction_signal(version: str, data_type: str) -> None:
