@@ -108,16 +108,21 @@ async def drain(bus: RabbitMQBus, subscription: Subscription) -> list[object]:
             await delivery.ack()
 
 
+@pytest.mark.parametrize(
+    ("dump_set", "version"),
+    [("xml2db_20200806", "20200806"), ("xml2db_20170401_head50", "20170401"), ("tgmz_2025", "20250101")],
+)
 async def test_samples_reach_rabbitmq_with_file_and_extraction_completion(
-    server_env: dict[str, str], vhost: str, tmp_path: Path
+    dump_set: str, version: str, server_env: dict[str, str], vhost: str, tmp_path: Path
 ) -> None:
+    expected = discogs_sample_counts(dump_set)
     bus = new_bus(server_env, vhost)
     try:
         subscriptions = await subscribe_all(bus)
         # The state marker is written beside the dump files: run from a copy.
-        dump_dir = copy_dump(samples_dir() / "discogs" / "xml2db_20200806", tmp_path)
+        dump_dir = copy_dump(samples_dir() / "discogs" / dump_set, tmp_path)
         process = await asyncio.create_subprocess_exec(
-            *extract_command("--dump-dir", str(dump_dir)),
+            *extract_command("--dump-dir", str(dump_dir), "--version", version),
             env=rabbitmq_env(server_env, vhost),
             stderr=subprocess.PIPE,
         )
@@ -129,12 +134,14 @@ async def test_samples_reach_rabbitmq_with_file_and_extraction_completion(
             records = [r for m in messages if isinstance(m, RecordBatch) for r in m.records]
             file_completes = [m for m in messages if isinstance(m, FileComplete)]
             completions = [m for m in messages if isinstance(m, ExtractionComplete)]
-            assert len(records) == 1000
-            assert len({record.id for record in records}) == 1000
-            assert [(m.data_type, m.total_processed) for m in file_completes] == [(data_type, 1000)]
+            assert len(records) == expected[data_type]
+            assert len({record.id for record in records}) == expected[data_type]
+            assert [(m.data_type, m.total_processed) for m in file_completes] == [
+                (data_type, expected[data_type])
+            ]
             assert len(completions) == 1
-            assert completions[0].version == "20200806"
-            assert completions[0].record_counts == dict.fromkeys(DATA_TYPES, 1000)
+            assert completions[0].version == version
+            assert completions[0].record_counts == expected
             assert isinstance(messages[-1], ExtractionComplete)
     finally:
         await bus.close()
