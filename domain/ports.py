@@ -102,10 +102,11 @@ class TableStore(Protocol):
     ) -> UpsertOutcome:
         """Store a batch of records of one type (SPEC-ingest §4 shape, `id` and `sha256` at top level).
 
-        A row is (re)written, as the record after `normalize_for_consumers`, only when its hash
-        differs from the stored one; every row of the batch is marked seen at `seen_at` (a later
-        mark is kept, so a redelivery changes nothing). All or nothing: InvalidRecord for a record
-        without a string `id` or `sha256`, UnknownDataType for a type without a table.
+        A row is written, as the record after `normalize_for_consumers`, only when it is new or its
+        hash differs from the stored one (its `updated_at` then becomes `seen_at`); an unchanged row
+        is not rewritten, only marked seen at `seen_at`. A later time already stored is kept, so a
+        redelivery changes nothing. All or nothing: InvalidRecord for a record without a string
+        `id` or `sha256`, UnknownDataType for a type without a table.
         """
         ...
 
@@ -117,10 +118,12 @@ class TableStore(Protocol):
         dead_lettered: bool,
         max_delete_fraction: float,
     ) -> PurgeDecision:
-        """Delete the rows not seen since the run's original start, unless a veto of SPEC-tables §2 applies.
+        """Delete the rows neither written nor seen since the run's original start, unless a veto applies.
 
-        `record_count` is the run's count for the type; `dead_lettered` says whether this run
-        dead-lettered records of the type. Counting and deleting happen in one transaction.
+        The vetoes are SPEC-tables §2's; the decision carries the figures to log.
+
+        `record_count` is the run's count for the type (0 when absent); `dead_lettered` says whether
+        this run dead-lettered records of the type. Counting and deleting happen in one transaction.
         """
         ...
 

@@ -1,7 +1,8 @@
 """The document tables as the domain sees them: write outcomes, purge rules, search requests and pages.
 
-The table builder stores each Discogs record whole, keyed by id, with its sha256 and the time it
-was last seen (SPEC-tables §1). What counts as a safe stale purge (§2) and what a search asks and
+The table builder stores each Discogs record whole, keyed by id, with its sha256 and the time its
+document was last written (SPEC-tables §1); when an unchanged copy was last delivered is kept beside
+it, so that a re-run rewrites no row. What counts as a safe stale purge (§2) and what a search asks and
 answers (§6) are decided here, so that both table stores (PostgreSQL, SQLite) apply the same rules
 and the rules are tested without a database.
 """

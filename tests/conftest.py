@@ -54,3 +54,10 @@ async def clean_postgres(server_env: dict[str, str], postgres_database: str) -> 
     """The run's PostgreSQL database, emptied before the test; its SQLAlchemy URL."""
     await servers.empty_database(server_env, postgres_database)
     return servers.postgres_url(server_env, postgres_database)
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_vhost(server_env: dict[str, str]) -> Iterator[str]:
+    """A RabbitMQ virtual host of this test run's own; deleted at the end."""
+    with servers.own_vhost(server_env) as vhost:
+        yield vhost

@@ -6,7 +6,7 @@ embedded ones against a temporary directory.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -49,13 +49,6 @@ async def table_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
         yield store
     finally:
         await store.close()
-
-
-@pytest.fixture(scope="session")
-def rabbitmq_vhost(server_env: dict[str, str]) -> Iterator[str]:
-    """A RabbitMQ virtual host of this test run's own; deleted at the end."""
-    with servers.own_vhost(server_env) as vhost:
-        yield vhost
 
 
 @pytest.fixture(params=["rabbitmq", "memory"])
