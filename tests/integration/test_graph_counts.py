@@ -29,7 +29,7 @@ from domain.dumps import DISCOGS_DUMP_TYPES, local_dump_files
 from domain.extract import DumpFileInput, Extraction
 from domain.messages import Subscription, Topic
 from tests.integration.test_pipeline import PREFIX, Deployment, now
-from tests.samples import samples_dir
+from tests.samples import discogs_sample_counts, samples_dir
 
 deployment = pipeline.deployment
 
@@ -204,6 +204,8 @@ async def test_graph_counts_equal_the_xml_counts_and_a_second_load_writes_nothin
     await load(deployment, dump, SAMPLE_VERSIONS[sample_set], force=False)
 
     assert await store_counts(deployment) == expected
+    table_rows = {data_type: await deployment.tables.count(data_type) for data_type in DISCOGS_DUMP_TYPES}
+    assert table_rows == discogs_sample_counts(sample_set)
 
     second = await load(deployment, dump, SAMPLE_VERSIONS[sample_set], force=True)
 
