@@ -13,7 +13,6 @@ counter checks it), so it removes none here.
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import re
 from collections import defaultdict
@@ -23,12 +22,8 @@ import pytest
 from lxml import etree
 
 import tests.integration.test_pipeline as pipeline
-from adapters.dumps.discogs_xml import DiscogsXmlReader
-from domain.build import BuildLoop, GraphSink, TableSink
-from domain.dumps import DISCOGS_DUMP_TYPES, local_dump_files
-from domain.extract import DumpFileInput, Extraction
-from domain.messages import Subscription, Topic
-from tests.integration.test_pipeline import PREFIX, Deployment, now
+from domain.dumps import DISCOGS_DUMP_TYPES
+from tests.integration.test_pipeline import Deployment, load
 from tests.samples import discogs_sample_counts, samples_dir
 
 deployment = pipeline.deployment
@@ -152,38 +147,6 @@ def expected_counts(dump: Path) -> dict[str, int]:
 
 
 # --- the pipeline ------------------------------------------------------------------------------
-
-
-def dump_files(dump: Path, version: str | None) -> tuple[str, list[DumpFileInput]]:
-    """The dump's version and its four files."""
-    chosen, by_type = local_dump_files((path.name for path in dump.iterdir()), version)
-    return chosen, [DumpFileInput(dump / name, data_type) for data_type, name in by_type.items()]
-
-
-async def load(deployment: Deployment, dump: Path, version: str | None, force: bool) -> list[BuildLoop]:
-    """Builders up, one extraction of `dump`, builders drained and stopped, maintenance done."""
-    graph_sink = GraphSink(deployment.graph)
-    table_sink = TableSink(deployment.tables, clock=now)
-    loops = [
-        BuildLoop(deployment.bus, sink, Subscription(Topic(PREFIX, data_type), group))
-        for sink, group in ((graph_sink, "graphinator"), (table_sink, "tableinator"))
-        for data_type in DISCOGS_DUMP_TYPES
-    ]
-    for build in loops:
-        await deployment.bus.subscribe(build.subscription)
-    running = [asyncio.create_task(build.run()) for build in loops]
-    chosen, files = dump_files(dump, version)
-    extraction = Extraction(DiscogsXmlReader(), deployment.bus, PREFIX, now)
-    outcome = await extraction.run(chosen, files, force=force)
-    assert outcome.extraction_complete_sent
-    async with asyncio.timeout(300):
-        while not all(build.counters.extractions_complete for build in loops):  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
-    for build in loops:
-        build.stop()
-    await asyncio.gather(*running)
-    await graph_sink.wait_for_maintenance()
-    return loops
 
 
 async def store_counts(deployment: Deployment) -> dict[str, int]:

@@ -77,8 +77,14 @@ async def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
         await tables.close()
 
 
-async def load(deployment: Deployment, force: bool) -> tuple[list[BuildLoop], GraphSink]:
-    """Builders up, one extraction of the sample dump, builders drained and stopped."""
+def dump_files(dump: Path, version: str | None) -> tuple[str, list[DumpFileInput]]:
+    """The dump's version and its four files."""
+    chosen, by_type = local_dump_files((path.name for path in dump.iterdir()), version)
+    return chosen, [DumpFileInput(dump / name, data_type) for data_type, name in by_type.items()]
+
+
+async def load(deployment: Deployment, dump: Path, version: str | None, force: bool) -> list[BuildLoop]:
+    """Builders up, one extraction of `dump`, builders drained and stopped, maintenance done."""
     graph_sink = GraphSink(deployment.graph)
     table_sink = TableSink(deployment.tables, clock=now)
     loops = [
@@ -89,10 +95,9 @@ async def load(deployment: Deployment, force: bool) -> tuple[list[BuildLoop], Gr
     for build in loops:
         await deployment.bus.subscribe(build.subscription)
     running = [asyncio.create_task(build.run()) for build in loops]
-    version, by_type = local_dump_files(path.name for path in DUMP.iterdir())
-    files = [DumpFileInput(DUMP / name, data_type) for data_type, name in by_type.items()]
+    chosen, files = dump_files(dump, version)
     extraction = Extraction(DiscogsXmlReader(), deployment.bus, PREFIX, now)
-    outcome = await extraction.run(version, files, force=force)
+    outcome = await extraction.run(chosen, files, force=force)
     assert outcome.extraction_complete_sent
     async with asyncio.timeout(300):
         while not all(build.counters.extractions_complete for build in loops):  # noqa: ASYNC110
@@ -101,14 +106,13 @@ async def load(deployment: Deployment, force: bool) -> tuple[list[BuildLoop], Gr
         build.stop()
     await asyncio.gather(*running)
     await graph_sink.wait_for_maintenance()
-    return loops, graph_sink
+    return loops
 
 
 async def dump_records(tmp_path: Path) -> dict[str, dict[str, str]]:
     """Id to sha256 of every record of the dump, per type, computed apart from the pipeline."""
     output = JsonlOutput(tmp_path / "expected")
-    version, by_type = local_dump_files(path.name for path in DUMP.iterdir())
-    files = [DumpFileInput(DUMP / name, data_type) for data_type, name in by_type.items()]
+    version, files = dump_files(DUMP, None)
     await Extraction(DiscogsXmlReader(), output, PREFIX, now).run(version, files)
     await output.close()
     expected: dict[str, dict[str, str]] = {}
@@ -124,7 +128,7 @@ async def test_a_dump_lands_whole_in_both_stores_and_again_writes_nothing(
     expected = await dump_records(tmp_path)
     counts = discogs_sample_counts("xml2db_20200806")
 
-    first, _ = await load(deployment, force=False)
+    first = await load(deployment, DUMP, None, force=False)
 
     for data_type, count in counts.items():
         assert await deployment.tables.count(data_type) == count
@@ -147,7 +151,7 @@ async def test_a_dump_lands_whole_in_both_stores_and_again_writes_nothing(
     assert rock is not None
     assert rock["release_count"] > 0, "aggregates ran once all four types were complete"
 
-    second, _ = await load(deployment, force=True)
+    second = await load(deployment, DUMP, None, force=True)
 
     for build in second:
         assert build.counters.written == 0, f"{build.subscription.queue_name} rewrote records"
