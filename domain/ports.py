@@ -139,7 +139,7 @@ class TableStore(Protocol):
         """Full-text search over names and titles (SPEC-tables §6); any text is taken as plain words."""
         ...
 
-    async def autocomplete(self, data_type: str, text: str, limit: int) -> list[NameMatch]:
+    async def autocomplete(self, data_type: str, prefix: str, limit: int) -> list[NameMatch]:
         """Entities whose name has, for every typed word, a word starting with it; shortest name first."""
         ...
 

@@ -181,8 +181,8 @@ class SearchQuery:
     def __post_init__(self) -> None:
         for data_type in self.data_types:
             require_data_type(data_type)
-        if not self.data_types:
-            raise ValueError("a search needs at least one data type")
+        if not self.data_types or len(set(self.data_types)) != len(self.data_types):
+            raise ValueError(f"a search needs distinct data types, at least one, not {self.data_types}")
         if self.limit < 1 or self.offset < 0:
             raise ValueError(f"limit must be ≥ 1 and offset ≥ 0, not {self.limit} and {self.offset}")
 

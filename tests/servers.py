@@ -96,10 +96,18 @@ async def create_database(env: dict[str, str], name: str) -> None:
         await connection.close()
 
 
-async def drop_database(env: dict[str, str], name: str) -> None:
+async def drop_database(env: dict[str, str], name: str, attempts: int = 30) -> None:
+    """Drop the database, waiting out an autovacuum worker (only a superuser may end it)."""
     connection = await _admin(env)
     try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for attempt in range(attempts):
+            try:
+                await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                return
+            except asyncpg.InsufficientPrivilegeError:
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(1.0)
     finally:
         await connection.close()
 

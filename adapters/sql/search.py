@@ -199,7 +199,7 @@ class SearchDialect(Protocol):
         """True when the document's genres are a JSON array."""
         ...
 
-    def genre_values(self, table: str) -> str:
+    def genre_values(self) -> str:
         """FROM-clause fragment naming each genre of a matched row `matched` as `genre`."""
         ...
 
@@ -252,7 +252,7 @@ class PostgresqlSearch:
     def lists_genres(self) -> str:
         return "jsonb_typeof(t.data->'genres') = 'array'"
 
-    def genre_values(self, table: str) -> str:
+    def genre_values(self) -> str:
         return "jsonb_array_elements_text(matched.data->'genres') AS genre (value)"
 
     def prefix_source(self, table: str) -> str:
@@ -313,7 +313,7 @@ class SqliteSearch:
     def lists_genres(self) -> str:
         return "json_type(t.data, '$.genres') = 'array'"
 
-    def genre_values(self, table: str) -> str:
+    def genre_values(self) -> str:
         return "json_each(matched.data, '$.genres') AS genre"
 
     def prefix_source(self, table: str) -> str:
@@ -398,7 +398,7 @@ class SearchStatements:
         return (
             f"SELECT genre.value, count(*) AS genre_count FROM (SELECT t.data AS data "
             f"{self._matched('releases', filtered=False)} AND {self.dialect.lists_genres()} LIMIT :cap) "
-            f"AS matched, {self.dialect.genre_values('releases')} "
+            f"AS matched, {self.dialect.genre_values()} "
             f"GROUP BY genre.value ORDER BY genre_count DESC, genre.value{collate} LIMIT {GENRE_FACET_SIZE}"
         )
 

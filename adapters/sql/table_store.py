@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
@@ -53,6 +54,9 @@ from domain.tables import (
     veto_before_counting,
 )
 
+AnyRow = Row[*tuple[Any, ...]]
+"""A result row of any shape (the statements here are text, so SQLAlchemy knows no column types)."""
+
 # The migrations live beside the packages, at the top of the project (DESIGN.md "Layout").
 ALEMBIC_DIR = Path(__file__).resolve().parents[2] / "alembic"
 
@@ -68,8 +72,6 @@ def _alembic_config() -> Config:
     config.set_main_option("script_location", str(ALEMBIC_DIR))
     return config
 
-
-AnyRow = Row[*tuple[Any, ...]]
 
 # How long a SQLite writer waits for another one's write lock before giving up (seconds).
 SQLITE_BUSY_TIMEOUT = 60.0
@@ -112,9 +114,29 @@ def _keyed_batch(data_type: str, records: Sequence[Mapping[str, Any]]) -> dict[s
         sha256 = record.get("sha256")
         if not isinstance(sha256, str) or not sha256:
             raise InvalidRecord(data_type, position, record_id, "needs a non-empty string sha256")
-        batch.pop(record_id, None)
         batch[record_id] = record
     return batch
+
+
+# Driver errors that mean the server went away or refuses work for now (shutdown, restart); the
+# COPY runs on the raw asyncpg connection, so its errors arrive unwrapped.
+_CONNECTION_LOST = (OSError, asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError)
+# SQLite reports a missing table and a busy file alike (OperationalError); only the latter is passing.
+_SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk I/O error")
+
+
+def _connection_lost(error: BaseException) -> bool:
+    """Whether the error, or one it arose from, says the store cannot be reached right now."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, sqlite3.OperationalError):
+            return any(reason in str(seen) for reason in _SQLITE_UNAVAILABLE)
+        if isinstance(seen, _CONNECTION_LOST):
+            return True
+        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _genres(value: str | None) -> tuple[str, ...] | None:
@@ -246,11 +268,9 @@ class SqlTableStore:
         """Lost or refused connections (and SQLite's lock timeout) become StoreUnavailable."""
         try:
             yield
-        except (OSError, OperationalError, asyncpg.PostgresConnectionError) as error:
-            raise StoreUnavailable(self.store_name, self._address, str(error)) from error
-        except DBAPIError as error:
-            if error.connection_invalidated:
-                raise StoreUnavailable(self.store_name, self._address, str(error.orig)) from error
+        except Exception as error:
+            if _connection_lost(error):
+                raise StoreUnavailable(self.store_name, self._address, str(error)) from error
             raise
 
     @asynccontextmanager
@@ -390,11 +410,11 @@ class SqlTableStore:
             facets=facets,
         )
 
-    async def autocomplete(self, data_type: str, text: str, limit: int) -> list[NameMatch]:
+    async def autocomplete(self, data_type: str, prefix: str, limit: int) -> list[NameMatch]:
         table = require_data_type(data_type)
         if limit < 1:
             raise ValueError(f"limit must be ≥ 1, not {limit}")
-        words = query_words(text)
+        words = query_words(prefix)
         if not words:
             return []
         rows = await self._fetch(

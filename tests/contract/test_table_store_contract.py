@@ -299,6 +299,21 @@ async def test_purge_after_a_second_run_removes_exactly_the_records_that_left(
     assert await table_store.get("releases", "11") is not None
 
 
+async def test_purges_over_three_runs_keep_what_each_run_delivered(table_store: TableStore) -> None:
+    third_run_start = SECOND_RUN + timedelta(days=30)
+    await load(table_store, {"releases": ten_releases()}, FIRST_RUN)
+    await table_store.upsert_batch("releases", ten_releases(), SECOND_RUN)
+    after_second = await table_store.purge_stale("releases", SECOND_RUN_START, 10, dead_lettered=False)
+    await table_store.upsert_batch("releases", ten_releases()[:8], third_run_start + timedelta(minutes=1))
+
+    after_third = await table_store.purge_stale("releases", third_run_start, 8, dead_lettered=False)
+
+    assert (after_second.veto, after_second.stale) == (PurgeVeto.NOTHING_STALE, 0)
+    assert (after_third.total, after_third.stale, after_third.deleted) == (10, 2, 2)
+    assert await table_store.count("releases") == 8
+    assert await table_store.get("releases", "9") is None
+
+
 async def test_purge_is_skipped_when_the_run_dead_lettered_records_of_the_type(
     table_store: TableStore,
 ) -> None:

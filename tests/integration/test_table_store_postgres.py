@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import text
 
@@ -66,6 +67,24 @@ async def toast_bytes(store: SqlTableStore) -> int:
             text("SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE relname = 'releases'")
         )
         return int(size.scalar_one())
+
+
+async def end_other_sessions(env: dict[str, str], database: str) -> None:
+    """What a server restart does to a client's idle connections: end every session but this one."""
+    connection = await asyncpg.connect(
+        host=env["POSTGRES_HOST"],
+        port=int(env["POSTGRES_PORT"]),
+        user=env["POSTGRES_USERNAME"],
+        password=env["POSTGRES_PASSWORD"],
+        database=database,
+    )
+    try:
+        await connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND usename = current_user"
+        )
+    finally:
+        await connection.close()
 
 
 async def test_an_unchanged_rerun_writes_no_row_version_and_marks_every_row_seen(
@@ -123,6 +142,18 @@ async def test_only_changed_documents_are_written_again(store: SqlTableStore) ->
     rewritten = {data_id for data_id in versions if versions[data_id] != versions_after_first_load[data_id]}
     assert rewritten == changed
     assert await toast_bytes(store) > toast_after_first_load
+
+
+async def test_connections_the_server_dropped_are_replaced_without_error(
+    store: SqlTableStore, server_env: dict[str, str], postgres_database: str
+) -> None:
+    await store.upsert_batch("releases", releases(2), FIRST_RUN)
+    await end_other_sessions(server_env, postgres_database)
+
+    outcome = await store.upsert_batch("releases", releases(1), SECOND_RUN)
+
+    assert outcome == UpsertOutcome(updated=1, unchanged=0)
+    assert await store.count("releases") == 2
 
 
 async def test_an_unreachable_server_is_reported_with_its_address() -> None:

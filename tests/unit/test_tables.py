@@ -109,6 +109,8 @@ def test_a_search_query_names_known_types_and_a_sane_page() -> None:
         SearchQuery("blue", data_types=("tracks",))
     with pytest.raises(ValueError, match="at least one"):
         SearchQuery("blue", data_types=())
+    with pytest.raises(ValueError, match="distinct"):
+        SearchQuery("blue", data_types=("artists", "artists"))
     with pytest.raises(ValueError, match="limit"):
         SearchQuery("blue", limit=0)
     with pytest.raises(ValueError, match="offset"):
