@@ -12,6 +12,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from domain.explore import (
+    Category,
+    Centrality,
+    Collaborator,
+    EntityRef,
+    EntityType,
+    ExpandPage,
+    Exploration,
+    GenreBranch,
+    GenreEmergence,
+    GraphCounts,
+    Neighbour,
+    NetworkMember,
+    NodeDetails,
+    NodeType,
+    Page,
+    PathStep,
+    YearCount,
+)
 from domain.graph_model import Edge
 from domain.graph_writes import GraphWriteOutcome
 from domain.messages import DeadLetter, HashedRecord, Message, Subscription, SubscriptionStats, Topic
@@ -20,7 +39,94 @@ from domain.schema import SchemaReport, StoreSchema
 from domain.tables import NameMatch, PurgeDecision, SearchPage, SearchQuery, UpsertOutcome
 
 
-class GraphStore(Protocol):
+class GraphQueries(Protocol):
+    """The questions the explorer and the API ask the graph (SPEC-api §4, §10), one query each.
+
+    Names are matched exactly; an unknown centre gives None (or an empty answer where noted).
+    Results come in the contract's order, within the limit asked; `domain.explore` says which.
+    """
+
+    async def find_entity(self, entity_type: EntityType, name: str) -> EntityRef | None:
+        """The artist or label with exactly this name (the lowest id when several), or the genre or style."""
+        ...
+
+    async def explore(self, entity_type: EntityType, name: str) -> Exploration | None:
+        """The centre and the count of each of its categories (CATEGORIES order)."""
+        ...
+
+    async def expand(
+        self,
+        entity_type: EntityType,
+        name: str,
+        category: Category,
+        limit: int,
+        offset: int,
+        before_year: int | None,
+    ) -> ExpandPage:
+        """One page of the centre's children in a category; empty for an unknown centre.
+
+        `before_year` keeps only releases with 0 < year <= before_year, for every category but aliases
+        (children of the other categories are then counted over those releases only).
+        """
+        ...
+
+    async def node_details(self, node_type: NodeType, node_id: str) -> NodeDetails | None:
+        """What /api/node shows about one node (genres and styles by name), or None."""
+        ...
+
+    async def trends(self, entity_type: EntityType, name: str) -> tuple[YearCount, ...]:
+        """Releases of the entity per year (year > 0), oldest first; empty for an unknown entity."""
+        ...
+
+    async def shortest_path(
+        self, start: EntityRef, end: EntityRef, max_depth: int
+    ) -> tuple[PathStep, ...] | None:
+        """A shortest undirected path over PATH_RELATIONSHIPS of at most `max_depth` edges, or None."""
+        ...
+
+    async def graph_counts(self) -> GraphCounts:
+        """How many artists, labels, releases, masters, genres and styles the graph holds."""
+        ...
+
+    async def year_range(self) -> tuple[int, int] | None:
+        """The smallest and largest Release.year above 0, or None when no release has a year."""
+        ...
+
+    async def genre_emergence(self, before_year: int) -> GenreEmergence:
+        """Genres and styles with a precomputed first_year <= `before_year`, by first_year, then name."""
+        ...
+
+    async def tag_names(self, entity_type: EntityType) -> tuple[str, ...]:
+        """Every genre (or style) name, sorted; the sets are small (hundreds)."""
+        ...
+
+    async def artist_name(self, artist_id: str) -> str | None:
+        """The name of the artist with this id (None when absent or a nameless stub)."""
+        ...
+
+    async def collaborators(self, artist_id: str, limit: int) -> Page[Collaborator]:
+        """Artists BY the same releases (with year > 0), most shared releases first, then id."""
+        ...
+
+    async def genre_tree(self) -> tuple[GenreBranch, ...]:
+        """Every genre with its release count and its co-tagged styles, most releases first, then name."""
+        ...
+
+    async def collaboration_network(self, artist_id: str, depth: int, limit: int) -> Page[NetworkMember]:
+        """Collaborators at one hop and, when depth >= 2, at two hops (SPEC-api §10); distance, then count
+        descending, then id."""
+        ...
+
+    async def centrality(self, artist_id: str) -> Centrality | None:
+        """Degree, collaborator and membership counts of an artist (no graph algorithm library)."""
+        ...
+
+    async def neighbours(self, artist_id: str, limit: int) -> tuple[Neighbour, ...]:
+        """Direct collaborators with their primary genre, most shared releases first, then id."""
+        ...
+
+
+class GraphStore(GraphQueries, Protocol):
     """The knowledge graph (Neo4j on the servers, LadybugDB embedded)."""
 
     @property
