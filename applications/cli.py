@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 
 from applications.observability import configure_logging
-from applications.settings import Settings, SettingsError
+from applications.settings import Settings, SettingsError, WebSettings
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -99,7 +100,33 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("kind", choices=("graph", "tables"))
     worker.add_argument("--health-port", type=int, help="port of /health and /metrics (0: none)")
     worker.add_argument("--prefetch", type=int, default=4, help="unacked messages (batches) per queue")
+    web = commands.add_parser(
+        "web",
+        help="serve the API, its docs and the explorer (port 8004)",
+        description="Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs) and the explorer at / "
+        "over the configured stores until SIGTERM.",
+    )
+    web.add_argument("--host", help="address to listen on (API_HOST, default 127.0.0.1)")
+    web.add_argument("--port", type=int, help="port to listen on (API_PORT, default 8004)")
+    demo = commands.add_parser(
+        "demo",
+        help="load the bundled sample dump into embedded stores and serve the explorer",
+        description="With nothing installed: LadybugDB, SQLite and in-process bus and cache under "
+        "DISCOGSOGRAPHY_DATA_DIR (servers in the environment are ignored). Loads the Discogs sample "
+        "dump shipped with the package, or --dump-dir, then serves the web app.",
+    )
+    demo.add_argument("--dump-dir", type=Path, help="load the Discogs dump files here instead of the samples")
+    demo.add_argument("--no-serve", action="store_true", help="load, then exit")
+    demo.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    demo.add_argument("--port", type=int, help="port to listen on (default 8004)")
     return parser
+
+
+def _web_settings(arguments: argparse.Namespace) -> WebSettings:
+    web = WebSettings.from_environ()
+    return dataclasses.replace(
+        web, host=arguments.host or web.host, port=web.port if arguments.port is None else arguments.port
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,6 +160,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         port = HEALTH_PORT[arguments.kind] if arguments.health_port is None else arguments.health_port
         asyncio.run(run_worker(settings, arguments.kind, port or None, arguments.prefetch))
         return 0
+    if arguments.command == "web":
+        from applications.container import build_container
+        from applications.web.server import serve_web
+
+        asyncio.run(serve_web(build_container(settings), _web_settings(arguments)))
+        return 0
+    if arguments.command == "demo":
+        from applications.demo import run_demo
+
+        return run_demo(settings, _web_settings(arguments), arguments.dump_dir, not arguments.no_serve)
     return asyncio.run(_schema_init(settings))
 
 

@@ -10,8 +10,10 @@ from dependency_injector import containers, providers
 
 from adapters.ladybug.graph_store import LadybugGraphStore
 from adapters.memory.bus import MemoryBus
+from adapters.memory.cache import MemoryCache
 from adapters.neo4j.graph_store import Neo4jGraphStore
 from adapters.rabbitmq.bus import RabbitMQBus
+from adapters.redis.cache import RedisCache
 from adapters.sql.table_store import SqlTableStore
 from applications.settings import Settings
 
@@ -22,6 +24,10 @@ def _graph_kind(settings: Settings) -> str:
 
 def _bus_kind(settings: Settings) -> str:
     return "rabbitmq" if settings.rabbitmq is not None else "memory"
+
+
+def _cache_kind(settings: Settings) -> str:
+    return "redis" if settings.redis is not None else "memory"
 
 
 class Container(containers.DeclarativeContainer):
@@ -48,6 +54,12 @@ class Container(containers.DeclarativeContainer):
             management_url=settings.provided.rabbitmq.management_url,
         ),
         memory=providers.Singleton(MemoryBus),
+    )
+
+    cache = providers.Selector(
+        providers.Callable(_cache_kind, settings),
+        redis=providers.Singleton(RedisCache, url=settings.provided.redis.url),
+        memory=providers.Singleton(MemoryCache),
     )
 
 

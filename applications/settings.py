@@ -251,3 +251,33 @@ def _redis(env: Mapping[str, str]) -> RedisSettings | None:
     return RedisSettings(
         host=host, port=_integer(env, "REDIS_PORT", 6379), password=_value(env, "REDIS_PASSWORD")
     )
+
+
+DEFAULT_CORS_ORIGINS = ("http://localhost:3000", "http://localhost:8003")
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """What `discogsography web` reads besides the stores: where it listens and how it treats callers."""
+
+    host: str
+    port: int
+    cors_origins: tuple[str, ...]
+    rate_limits: bool
+    """RATE_LIMITS_ENABLED: the per-endpoint limits of SPEC-api (off for load benchmarks)."""
+    trusted_proxy_hops: int
+    """FORWARDED_ALLOW_HOPS: how many X-Forwarded-For hops to believe when keying rate limits (0: none)."""
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> WebSettings:
+        env: Mapping[str, str] = os.environ if environ is None else environ
+        origins = _value(env, "CORS_ORIGINS")
+        return cls(
+            host=_value(env, "API_HOST") or "127.0.0.1",
+            port=_integer(env, "API_PORT", 8004),
+            cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip())
+            if origins
+            else DEFAULT_CORS_ORIGINS,
+            rate_limits=_flag(env, "RATE_LIMITS_ENABLED", True),
+            trusted_proxy_hops=max(0, _integer(env, "FORWARDED_ALLOW_HOPS", 0)),
+        )

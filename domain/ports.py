@@ -361,3 +361,26 @@ class RecordReader(Protocol):
         resume point.
         """
         ...
+
+
+JsonValue = dict[str, Any] | list[Any] | str | int | float | bool | None
+"""What a cache holds: a JSON document, as the API serves it."""
+
+
+class Cache(Protocol):
+    """Answers kept for a while so a repeated question skips the stores (Redis, or in process).
+
+    Cache-aside only: a miss or an unreachable cache means "compute it", never an error.
+    """
+
+    async def get(self, key: str) -> JsonValue | None:
+        """The value stored under `key` and not yet expired, or None."""
+        ...
+
+    async def set(self, key: str, value: JsonValue, ttl_seconds: int) -> None:
+        """Store `value` under `key` for `ttl_seconds`; a cache that cannot take it drops it silently."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...

@@ -217,3 +217,14 @@ def embedded_environ(**extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(SERVER_VARIABLE_PREFIXES)}
     env.update(extra)
     return env
+
+
+def redis_url(env: dict[str, str]) -> str:
+    password = env.get("REDIS_PASSWORD")
+    credentials = f":{quote(password, safe='')}@" if password else ""
+    return f"redis://{credentials}{env['REDIS_HOST']}:{env['REDIS_PORT']}/0"
+
+
+def new_key_prefix() -> str:
+    """A Redis key prefix of its own for one test, so runs and tests never see each other's keys."""
+    return f"test-{uuid.uuid4().hex[:12]}:"

@@ -13,9 +13,11 @@ import pytest
 
 from adapters.ladybug.graph_store import LadybugGraphStore
 from adapters.memory.bus import MemoryBus
+from adapters.memory.cache import MemoryCache
 from adapters.rabbitmq.bus import RabbitMQBus
+from adapters.redis.cache import RedisCache
 from adapters.sql.table_store import SqlTableStore, sqlite_url
-from domain.ports import Bus, GraphStore, TableStore
+from domain.ports import Bus, Cache, GraphStore, TableStore
 from tests import servers
 
 
@@ -64,6 +66,21 @@ async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Bus]:
         )
     else:
         adapter = MemoryBus()
+    try:
+        yield adapter
+    finally:
+        await adapter.close()
+
+
+@pytest.fixture(params=["redis", "memory"])
+async def cache(request: pytest.FixtureRequest) -> AsyncIterator[Cache]:
+    """Redis under a key prefix of the test's own, or in process."""
+    adapter: Cache
+    if request.param == "redis":
+        env = request.getfixturevalue("server_env")
+        adapter = RedisCache(servers.redis_url(env), key_prefix=servers.new_key_prefix())
+    else:
+        adapter = MemoryCache()
     try:
         yield adapter
     finally:
