@@ -11,6 +11,11 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -228,3 +233,51 @@ def redis_url(env: dict[str, str]) -> str:
 def new_key_prefix() -> str:
     """A Redis key prefix of its own for one test, so runs and tests never see each other's keys."""
     return f"test-{uuid.uuid4().hex[:12]}:"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now, on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running_app(
+    arguments: list[str], env: dict[str, str], port: int, timeout: float = 120.0
+) -> Iterator[str]:
+    """`discogsography <arguments>` as a process of its own until the block ends; yields its base URL
+    once `/health` answers healthy. Its output goes to the log file beside the data dir, shown on failure."""
+    log_path = Path(env.get("DISCOGSOGRAPHY_DATA_DIR", ".")) / f"app-{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("discogsography")), *arguments],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if process.poll() is not None:
+                    tail = log_path.read_text()[-3000:]
+                    raise RuntimeError(f"app exited with {process.returncode}:\n{tail}")
+                try:
+                    if httpx.get(f"{base}/health", timeout=1.0).json().get("status") == "healthy":
+                        break
+                except (httpx.HTTPError, ValueError):
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"app not healthy after {timeout} s:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

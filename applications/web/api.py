@@ -6,12 +6,13 @@ handler docstrings are the operations' OpenAPI text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from quart import Blueprint, current_app
 from quart_rate_limiter import rate_limit
-from quart_schema import tag, validate_querystring, validate_response
+from quart_schema import document_response, tag, validate_querystring, validate_response
 
 from applications.web import schemas
 from domain.exploring import Exploring
@@ -20,10 +21,22 @@ api = Blueprint("api", __name__, url_prefix="/api")
 
 MINUTE = timedelta(minutes=1)
 Json = dict[str, Any]
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def exploring() -> Exploring:
     return cast(Exploring, current_app.extensions["exploring"])
+
+
+def errors(*codes: int) -> Callable[[F], F]:
+    """Document the `{"error": ...}` answers a route can give, besides 503 which any route can."""
+
+    def decorate(handler: F) -> F:
+        for code in (*codes, 503):
+            handler = document_response(schemas.Error, code)(handler)
+        return handler
+
+    return decorate
 
 
 @api.get("/autocomplete")
@@ -31,6 +44,7 @@ def exploring() -> Exploring:
 @rate_limit(30, MINUTE)
 @validate_querystring(schemas.AutocompleteQuery)
 @validate_response(schemas.AutocompleteResponse)
+@errors(400, 422, 429)
 async def autocomplete(query_args: schemas.AutocompleteQuery) -> Json:
     """Names that start with the typed words.
 
@@ -44,6 +58,7 @@ async def autocomplete(query_args: schemas.AutocompleteQuery) -> Json:
 @tag(["explore"])
 @validate_querystring(schemas.ExploreQuery)
 @validate_response(schemas.ExploreResponse)
+@errors(404, 422)
 async def explore(query_args: schemas.ExploreQuery) -> Json:
     """An entity found by its exact name, with the category nodes around it and their sizes."""
     return await exploring().explore(query_args.name, query_args.type)
@@ -53,6 +68,7 @@ async def explore(query_args: schemas.ExploreQuery) -> Json:
 @tag(["explore"])
 @validate_querystring(schemas.ExpandQuery)
 @validate_response(schemas.ExpandResponse)
+@errors(400, 422)
 async def expand(query_args: schemas.ExpandQuery) -> Json:
     """One page of a category's children. `node_id` is the centre's name.
 
@@ -67,6 +83,7 @@ async def expand(query_args: schemas.ExpandQuery) -> Json:
 @tag(["explore"])
 @validate_querystring(schemas.NodeQuery)
 @validate_response(schemas.NodeResponse)
+@errors(400, 404, 422)
 async def node(node_id: str, query_args: schemas.NodeQuery) -> Json:
     """What the graph holds about one artist, release, label (by id), genre or style (by name)."""
     return await exploring().node(node_id, query_args.type)
@@ -76,6 +93,7 @@ async def node(node_id: str, query_args: schemas.NodeQuery) -> Json:
 @tag(["explore"])
 @validate_querystring(schemas.TrendsQuery)
 @validate_response(schemas.TrendsResponse)
+@errors(404, 422)
 async def trends(query_args: schemas.TrendsQuery) -> Json:
     """Releases per year of an artist, label, genre or style, oldest year first."""
     return await exploring().trends(query_args.name, query_args.type)
@@ -85,6 +103,7 @@ async def trends(query_args: schemas.TrendsQuery) -> Json:
 @tag(["explore"])
 @validate_querystring(schemas.PathQuery)
 @validate_response(schemas.PathResponse)
+@errors(404, 422, 504)
 async def path(query_args: schemas.PathQuery) -> Json:
     """A shortest path between two entities over credits, labels, genres, aliases, memberships and masters.
 
@@ -98,6 +117,7 @@ async def path(query_args: schemas.PathQuery) -> Json:
 @api.get("/graph/stats")
 @tag(["explore"])
 @validate_response(schemas.GraphStatsResponse)
+@errors()
 async def graph_stats() -> Json:
     """How many artists, labels, releases, masters, genres and styles the graph holds."""
     return await exploring().graph_stats()
@@ -106,6 +126,7 @@ async def graph_stats() -> Json:
 @api.get("/explore/year-range")
 @tag(["explore"])
 @validate_response(schemas.YearRangeResponse)
+@errors()
 async def year_range() -> Json:
     """The first and last release year, within 1900..2030, for the year scrubber."""
     return await exploring().year_range()
@@ -115,6 +136,7 @@ async def year_range() -> Json:
 @tag(["explore"])
 @validate_querystring(schemas.EmergenceQuery)
 @validate_response(schemas.EmergenceResponse)
+@errors(422)
 async def genre_emergence(query_args: schemas.EmergenceQuery) -> Json:
     """Genres and styles that had appeared on a release by `before_year`, earliest first."""
     return await exploring().genre_emergence(query_args.before_year)
@@ -124,6 +146,7 @@ async def genre_emergence(query_args: schemas.EmergenceQuery) -> Json:
 @tag(["explore"])
 @rate_limit(30, MINUTE)
 @validate_response(schemas.GenreTreeResponse)
+@errors(429, 504)
 async def genre_tree() -> Json:
     """Every genre with its release count and the styles tagged on its releases."""
     return await exploring().genre_tree()
@@ -134,6 +157,7 @@ async def genre_tree() -> Json:
 @rate_limit(30, MINUTE)
 @validate_querystring(schemas.CollaboratorsQuery)
 @validate_response(schemas.CollaboratorsResponse)
+@errors(404, 422, 429, 504)
 async def collaborators(artist_id: str, query_args: schemas.CollaboratorsQuery) -> Json:
     """Artists credited on the same releases, with the years they worked together."""
     return await exploring().collaborators(artist_id, query_args.limit)
@@ -144,6 +168,7 @@ async def collaborators(artist_id: str, query_args: schemas.CollaboratorsQuery) 
 @rate_limit(30, MINUTE)
 @validate_querystring(schemas.NetworkQuery)
 @validate_response(schemas.NetworkResponse)
+@errors(404, 422, 429, 504)
 async def network_collaborators(artist_id: str, query_args: schemas.NetworkQuery) -> Json:
     """Collaborators one hop away and, with depth 2 or more, their collaborators too."""
     return await exploring().network_collaborators(artist_id, query_args.depth, query_args.limit)
@@ -153,6 +178,7 @@ async def network_collaborators(artist_id: str, query_args: schemas.NetworkQuery
 @tag(["network"])
 @rate_limit(30, MINUTE)
 @validate_response(schemas.CentralityResponse)
+@errors(404, 429, 504)
 async def centrality(artist_id: str) -> Json:
     """How connected an artist is: degree, collaborators, shared releases, groups and aliases."""
     return await exploring().centrality(artist_id)
@@ -163,6 +189,7 @@ async def centrality(artist_id: str) -> Json:
 @rate_limit(30, MINUTE)
 @validate_querystring(schemas.ClusterQuery)
 @validate_response(schemas.ClusterResponse)
+@errors(404, 422, 429, 504)
 async def cluster(artist_id: str, query_args: schemas.ClusterQuery) -> Json:
     """An artist's direct collaborators grouped by the genre most of their releases carry."""
     return await exploring().cluster(artist_id, query_args.limit)
@@ -173,6 +200,7 @@ async def cluster(artist_id: str, query_args: schemas.ClusterQuery) -> Json:
 @rate_limit(30, MINUTE)
 @validate_querystring(schemas.SearchRequest)
 @validate_response(schemas.SearchResponse)
+@errors(400, 422, 429)
 async def search(query_args: schemas.SearchRequest) -> Json:
     """Full-text search over artist and label names and master and release titles.
 

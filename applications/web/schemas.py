@@ -27,6 +27,11 @@ class Query(BaseModel):
 
 
 class Error(BaseModel):
+    """What went wrong. 400: the request asks for something the contract does not allow; 404: the named
+    entity does not exist; 422: a parameter is missing, malformed or out of bounds; 429: too many
+    requests from this client (see Retry-After); 503: a store is unavailable; 504: the traversal took
+    longer than its budget."""
+
     error: str
 
 

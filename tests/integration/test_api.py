@@ -110,8 +110,8 @@ class Loaded:
     tables: TableStore
     cache: Cache
 
-    def app(self, web: WebSettings = WEB, timeouts: Timeouts = Timeouts()) -> Quart:
-        return create_app(Exploring(self.graph, self.tables, self.cache, timeouts), web)
+    def app(self, web: WebSettings = WEB, timeouts: Timeouts | None = None) -> Quart:
+        return create_app(Exploring(self.graph, self.tables, self.cache, timeouts or Timeouts()), web)
 
 
 @pytest.fixture(scope="module", params=["embedded", "servers"])
@@ -273,7 +273,7 @@ async def test_path_joins_two_artists_of_one_release(client: Client) -> None:
         if source[0] == "Release" and target[1] in DUMP_FACTS.artist_names:
             by_release[source[1]].append(target[1])
     names = Counter(DUMP_FACTS.artist_names.values())
-    release, (first, second) = next(
+    _release, (first, second) = next(
         (release, pair[:2])
         for release, pair in sorted(by_release.items())
         if len(pair) >= 2
@@ -297,7 +297,8 @@ async def test_path_joins_two_artists_of_one_release(client: Client) -> None:
         "type": "artist",
         "rel": None,
     }
-    assert body["path"][1]["type"] == "release" and body["path"][1]["rel"] == "BY"
+    assert body["path"][1]["type"] == "release"
+    assert body["path"][1]["rel"] == "BY"
     assert body["path"][2]["id"] == second
 
 
@@ -309,7 +310,8 @@ async def test_search_finds_an_artist_by_its_name(client: Client) -> None:
 
     assert artist_id in [r["id"] for r in body["results"]]
     hit = next(r for r in body["results"] if r["id"] == artist_id)
-    assert hit["type"] == "artist" and hit["name"] == name
+    assert hit["type"] == "artist"
+    assert hit["name"] == name
     assert "<b>" in hit["highlight"]
     assert body["pagination"] == {"limit": 20, "offset": 0, "has_more": body["total"] > len(body["results"])}
 
