@@ -1,5 +1,9 @@
 # `make test` is the project's one test command (README.md; .ci/run calls it).
-.PHONY: test install services schema-init
+.PHONY: demo test install services schema-init
+
+# The README's first command: embedded stores, the bundled samples, the explorer on :8004.
+demo:
+	bash deploy/local/demo.sh $(ARGS)
 
 test:
 	bash deploy/local/test.sh $(ARGS)
