@@ -16,7 +16,14 @@ from pydantic import ValidationError
 from quart import Quart, Response, jsonify, request, send_from_directory
 from quart_cors import cors
 from quart_rate_limiter import RateLimiter, RateLimitExceeded
-from quart_schema import Info, QuartSchema, RequestSchemaValidationError, hide, validate_response
+from quart_schema import (
+    Info,
+    OpenAPIProvider,
+    QuartSchema,
+    RequestSchemaValidationError,
+    hide,
+    validate_response,
+)
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import HTTPException
 
@@ -48,6 +55,19 @@ NOT_BUILT_PAGE = (
 )
 
 Closer = Callable[[], Awaitable[None]]
+
+
+class RequiredQueryParameters(OpenAPIProvider):
+    """quart-schema leaves every query parameter optional in the schema; mark the ones the model requires."""
+
+    def build_querystring_parameters(self, model: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        parameters, definitions = super().build_querystring_parameters(model)
+        fields = getattr(model, "model_fields", {})
+        for parameter in parameters:
+            field = fields.get(parameter["name"])
+            if field is not None and field.is_required():
+                parameter["required"] = True
+        return parameters, definitions
 
 
 def _error(message: str, status: int) -> tuple[Response, int]:
@@ -82,6 +102,7 @@ def create_app(
         redoc_ui_path=None,
         scalar_ui_path=None,
         pydantic_dump_options={"exclude_unset": True},
+        openapi_provider_class=RequiredQueryParameters,
     )
     RateLimiter(app, key_function=_client_key(settings.trusted_proxy_hops), enabled=settings.rate_limits)
     app = cors(
@@ -187,9 +208,13 @@ def _register_error_handlers(app: Quart) -> None:
         return response
 
     @app.errorhandler(HTTPException)
-    async def http_error(error: HTTPException) -> tuple[Response, int]:
-        status = error.code or 500
-        return _error(error.description or error.name, status)
+    async def http_error(error: HTTPException) -> Response:
+        response = jsonify({"error": error.description or error.name})
+        response.status_code = error.code or 500
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     async def unexpected(error: Exception) -> tuple[Response, int]:

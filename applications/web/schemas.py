@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.explore import YEAR_CEILING, YEAR_FLOOR
+from domain.exploring import MAX_TEXT_LENGTH
 
 EntityTypeName = Literal["artist", "genre", "label", "style"]
 NodeTypeName = Literal["artist", "release", "label", "genre", "style"]
@@ -19,7 +20,12 @@ CategoryName = Literal["releases", "artists", "labels", "genres", "styles", "ali
 MAX_OFFSET = 1_000_000
 """Deepest page offset accepted; past it a request is refused rather than scanning that far."""
 
-Text = Field(min_length=1, max_length=10_000)
+NAME_PATTERN = r"\S"
+"""A name holds at least one character that is not white space (JSON Schema patterns are unanchored)."""
+QUERY_PATTERN = r"\S[\s\S]+\S"
+"""A query holds at least 3 characters once trimmed."""
+
+Text = Field(min_length=1, max_length=MAX_TEXT_LENGTH, pattern=NAME_PATTERN)
 
 
 class Query(BaseModel):
@@ -39,7 +45,9 @@ class Error(BaseModel):
 
 
 class AutocompleteQuery(Query):
-    q: str = Field(min_length=1, max_length=10_000, description="At least 3 characters.")
+    q: str = Field(
+        min_length=3, max_length=MAX_TEXT_LENGTH, pattern=QUERY_PATTERN, description="At least 3 characters."
+    )
     type: EntityTypeName = "artist"
     limit: int = Field(10, ge=1, le=50)
 
@@ -50,7 +58,12 @@ class ExploreQuery(Query):
 
 
 class ExpandQuery(Query):
-    node_id: str = Field(min_length=1, max_length=10_000, description="The name of the centre node.")
+    node_id: str = Field(
+        min_length=1,
+        max_length=MAX_TEXT_LENGTH,
+        pattern=NAME_PATTERN,
+        description="The name of the centre node.",
+    )
     type: EntityTypeName = "artist"
     category: CategoryName
     limit: int = Field(50, ge=1, le=200)
@@ -93,7 +106,9 @@ class ClusterQuery(Query):
 
 
 class SearchRequest(Query):
-    q: str = Field(min_length=1, max_length=10_000, description="At least 3 characters.")
+    q: str = Field(
+        min_length=3, max_length=MAX_TEXT_LENGTH, pattern=QUERY_PATTERN, description="At least 3 characters."
+    )
     types: str | None = Field(
         None, max_length=200, description="Comma-separated: artist,label,master,release."
     )
