@@ -3,7 +3,7 @@
 # Redis and RabbitMQ (servers are started by start-services.sh, never by the package's
 # own init scripts, so nothing here assumes systemd). Skips what is already installed.
 set -euo pipefail
-packages=(postgresql redis-server rabbitmq-server)
+packages=(postgresql redis-server rabbitmq-server chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -25,3 +25,5 @@ fi
 
 step "Python environment (.venv)"
 bash deploy/local/install-python.sh
+
+step "Explorer pages (frontends/explore -> applications/web/explore_dist)"; timed bash deploy/local/install-frontend.sh
