@@ -47,6 +47,7 @@ def test_no_server_error_and_every_answer_fits_the_schema(tmp_path: Path) -> Non
                 "1",
                 "--no-color",
             ],
+            cwd=tmp_path,
             capture_output=True,
             text=True,
             timeout=800,
