@@ -32,7 +32,7 @@ from domain.explore import (
     TagDetails,
     clusters_of,
 )
-from domain.ports import Cache, GraphQueries, JsonValue, TableStore
+from domain.ports import Cache, GraphStore, JsonValue, TableStore
 from domain.tables import SearchHit, SearchPage, SearchQuery, prefix_score, query_words
 
 Json = dict[str, Any]
@@ -40,6 +40,9 @@ Result = TypeVar("Result")
 
 DAY = 24 * 3600
 HOUR = 3600
+
+ENRICHMENT_TYPES = ("artists", "labels", "releases")
+"""The MusicBrainz entity kinds /api/enrichment/status reports (SPEC-api §14)."""
 
 SEARCH_TYPES: dict[str, str] = {
     "artist": "artists",
@@ -125,7 +128,7 @@ class Exploring:
     """The explorer's questions over one graph store, one table store and one cache."""
 
     def __init__(
-        self, graph: GraphQueries, tables: TableStore, cache: Cache, timeouts: Timeouts = Timeouts()
+        self, graph: GraphStore, tables: TableStore, cache: Cache, timeouts: Timeouts = Timeouts()
     ) -> None:
         self._graph = graph
         self._tables = tables
@@ -436,6 +439,67 @@ class Exploring:
             "total_clusters": len(clusters),
             "total_members": len(neighbours),
         }
+
+    # -- /api/artist/{id}/musicbrainz, /relationships, /external-links, /api/enrichment/status -----
+
+    async def artist_musicbrainz(self, artist_id: int) -> Json:
+        found = await self._graph.musicbrainz_artist(str(artist_id))
+        if found is None:
+            raise NotFound("No MusicBrainz data for this artist")
+        return {
+            "discogs_id": artist_id,
+            "mbid": found.mbid,
+            "type": found.type,
+            "gender": found.gender,
+            "begin_date": found.begin_date,
+            "end_date": found.end_date,
+            "area": found.area,
+            "begin_area": found.begin_area,
+            "disambiguation": found.disambiguation,
+        }
+
+    async def artist_relationships(self, artist_id: int) -> Json:
+        await self._artist_name(str(artist_id))
+        relationships = await self._graph.musicbrainz_relationships(str(artist_id))
+        return {
+            "discogs_id": artist_id,
+            "relationships": [
+                {
+                    "type": r.type,
+                    "target_id": r.target_id,
+                    "target_name": r.target_name,
+                    "direction": r.direction,
+                    "begin_date": r.begin_date,
+                    "end_date": r.end_date,
+                    "attributes": list(r.attributes),
+                }
+                for r in relationships
+            ],
+        }
+
+    async def artist_external_links(self, artist_id: int) -> Json:
+        links = await self._tables.external_links(artist_id)
+        return {
+            "discogs_id": artist_id,
+            "links": [{"service": link.service, "url": link.url} for link in links],
+        }
+
+    async def enrichment_status(self) -> Json:
+        stored = await self._tables.musicbrainz_counts()
+        graph = await self._graph.enrichment_counts()
+        status: Json = {}
+        for data_type in ENRICHMENT_TYPES:
+            counts = stored.entities.get(data_type)
+            status[data_type] = {
+                "total_mb": counts.total if counts else 0,
+                "matched_to_discogs": counts.matched_to_discogs if counts else 0,
+                "enriched_in_neo4j": graph.enriched.get(data_type, 0),
+            }
+        status["relationships"] = {
+            "total_in_mb": stored.relationships,
+            "created_in_neo4j": graph.relationships,
+        }
+        return {"musicbrainz": status}
 
     # -- /api/search ------------------------------------------------------------------------------
 

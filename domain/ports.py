@@ -34,6 +34,16 @@ from domain.explore import (
 from domain.graph_model import Edge
 from domain.graph_writes import GraphWriteOutcome
 from domain.messages import DeadLetter, HashedRecord, Message, Subscription, SubscriptionStats, Topic
+from domain.musicbrainz_model import (
+    ArtistRelationship,
+    EnrichmentCounts,
+    EnrichmentOutcome,
+    ExternalLink,
+    MusicBrainzArtist,
+    MusicBrainzCounts,
+    MusicBrainzUpsertOutcome,
+    StoredRelationship,
+)
 from domain.records import FROM_START, MalformedRecord, Record, ResumePoint
 from domain.schema import SchemaReport, StoreSchema
 from domain.tables import NameMatch, PurgeDecision, SearchPage, SearchQuery, UpsertOutcome
@@ -42,16 +52,30 @@ from domain.tables import NameMatch, PurgeDecision, SearchPage, SearchQuery, Ups
 class GraphQueries(Protocol):
     """The questions the explorer and the API ask the graph (SPEC-api §4, §10), one query each.
 
-    Names are matched exactly; an unknown centre gives None (or an empty answer where noted).
-    Results come in the contract's order, within the limit asked; `domain.explore` says which.
+    Names are matched exactly; an unknown centre gives None (or an empty answer where noted), and so
+    does any text: names and ids are only ever query parameters. Results come in the contract's
+    order, within the limit asked; `domain.explore` says which. "Then id" is numeric order of the
+    decimal ids (`domain.explore.id_order`). A node without a name shows an empty one. Arguments
+    outside the contract (a category the centre type does not show, a negative limit or offset, a
+    depth below 1, a type that is not a genre or style for `tag_names`) raise ValueError. A store
+    that cannot be reached raises GraphStoreUnavailable; a query it refuses or that runs past the
+    store's time limit raises domain.explore.GraphQueryFailed (`timed_out` set for the latter).
     """
 
     async def find_entity(self, entity_type: EntityType, name: str) -> EntityRef | None:
-        """The artist or label with exactly this name (the lowest id when several), or the genre or style."""
+        """The artist or label with exactly this name (the lowest id, numerically, when several share
+        it), or the genre or style (its id is its name)."""
         ...
 
     async def explore(self, entity_type: EntityType, name: str) -> Exploration | None:
-        """The centre and the count of each of its categories (CATEGORIES order)."""
+        """The centre and the count of each of its categories (CATEGORIES order).
+
+        Each count is the `total` that `expand` gives without `before_year`. Genres, styles and labels
+        read the aggregates of `compute_aggregates` (PRECOMPUTED_COUNTS), counting live only those not
+        computed yet; artists are counted live. Aliases are the distinct artists joined to the artist by
+        ALIAS_OF or MEMBER_OF in either direction (aliases, members and groups), the artist itself not
+        among them.
+        """
         ...
 
     async def expand(
@@ -66,12 +90,16 @@ class GraphQueries(Protocol):
         """One page of the centre's children in a category; empty for an unknown centre.
 
         `before_year` keeps only releases with 0 < year <= before_year, for every category but aliases
-        (children of the other categories are then counted over those releases only).
+        (children of the other categories are then counted over those releases only). A child's
+        `release_count` is how many of the centre's releases link it.
         """
         ...
 
     async def node_details(self, node_type: NodeType, node_id: str) -> NodeDetails | None:
-        """What /api/node shows about one node (genres and styles by name), or None."""
+        """What /api/node shows about one node, or None. Names come sorted: an artist's genres and
+        styles are those of its releases, its groups the names of the artists it is a MEMBER_OF; a
+        label's release count and a genre's or style's artist count are the aggregates (live before
+        they are computed)."""
         ...
 
     async def trends(self, entity_type: EntityType, name: str) -> tuple[YearCount, ...]:
@@ -81,7 +109,11 @@ class GraphQueries(Protocol):
     async def shortest_path(
         self, start: EntityRef, end: EntityRef, max_depth: int
     ) -> tuple[PathStep, ...] | None:
-        """A shortest undirected path over PATH_RELATIONSHIPS of at most `max_depth` edges, or None."""
+        """A shortest undirected path over PATH_RELATIONSHIPS of at most `max_depth` edges, or None.
+
+        Any one of several shortest paths. The first step has `rel` None. From a node to itself the
+        path is that node alone (length 0), or None when the node does not exist.
+        """
         ...
 
     async def graph_counts(self) -> GraphCounts:
@@ -93,7 +125,8 @@ class GraphQueries(Protocol):
         ...
 
     async def genre_emergence(self, before_year: int) -> GenreEmergence:
-        """Genres and styles with a precomputed first_year <= `before_year`, by first_year, then name."""
+        """Genres and styles with a precomputed first_year <= `before_year`, by first_year, then name
+        (none before `compute_aggregates` ran)."""
         ...
 
     async def tag_names(self, entity_type: EntityType) -> tuple[str, ...]:
@@ -105,24 +138,39 @@ class GraphQueries(Protocol):
         ...
 
     async def collaborators(self, artist_id: str, limit: int) -> Page[Collaborator]:
-        """Artists BY the same releases (with year > 0), most shared releases first, then id."""
+        """Artists BY the same releases (with year > 0), most shared releases first, then id; `total`
+        counts all of them. Empty for an unknown artist."""
         ...
 
     async def genre_tree(self) -> tuple[GenreBranch, ...]:
-        """Every genre with its release count and its co-tagged styles, most releases first, then name."""
+        """Every genre with its release count and its co-tagged styles, most releases first, then name.
+
+        A style's count is how many releases carry both (co-occurrence, not PART_OF); the genre's is
+        its aggregate, counted live before `compute_aggregates` ran. Reads every IS edge of the graph.
+        """
         ...
 
     async def collaboration_network(self, artist_id: str, depth: int, limit: int) -> Page[NetworkMember]:
         """Collaborators at one hop and, when depth >= 2, at two hops (SPEC-api §10); distance, then count
-        descending, then id."""
+        descending, then id. One hop counts shared releases, two hops the distinct direct collaborators
+        that lead there; depth 3 answers as 2. `total` counts all of them."""
         ...
 
     async def centrality(self, artist_id: str) -> Centrality | None:
-        """Degree, collaborator and membership counts of an artist (no graph algorithm library)."""
+        """Degree, collaborator and membership counts of an artist (no graph algorithm library).
+
+        Degree counts every relationship of the node once, of any type and direction (a self-alias
+        once); collaboration_releases are its releases with another artist; group_count and
+        alias_count its outgoing MEMBER_OF and ALIAS_OF.
+        """
         ...
 
     async def neighbours(self, artist_id: str, limit: int) -> tuple[Neighbour, ...]:
-        """Direct collaborators with their primary genre, most shared releases first, then id."""
+        """Direct collaborators with their primary genre, most shared releases first, then id.
+
+        The primary genre is the one most of the collaborator's own releases carry, the first by name
+        on a tie.
+        """
         ...
 
 
@@ -184,6 +232,31 @@ class GraphStore(GraphQueries, Protocol):
 
     async def close(self) -> None:
         """Release connections and file handles."""
+        ...
+
+    # --- MusicBrainz enrichment (SPEC-graph §5, SPEC-api §14; rules in domain.musicbrainz_model) ---
+
+    async def enrich_batch(self, data_type: str, records: Sequence[Mapping[str, Any]]) -> EnrichmentOutcome:
+        """Write one MusicBrainz type's records (SPEC-ingest §9 shape) in one transaction.
+
+        Sets `mbid` and the `mb_` properties on the Discogs node each record's Discogs id names,
+        never creating a node, and, for artists, MERGEs the MusicBrainz edges between two Discogs
+        artists that both exist. Only what differs is written, so a second load changes nothing.
+        A record without an id comes back in `rejected`. Raises GraphStoreUnavailable when the store
+        cannot take the write now, MusicBrainzTypeError for a type that is not MusicBrainz'.
+        """
+        ...
+
+    async def musicbrainz_artist(self, artist_id: str) -> MusicBrainzArtist | None:
+        """The MusicBrainz properties of a Discogs artist, or None when it has no `mbid` (or no node)."""
+        ...
+
+    async def musicbrainz_relationships(self, artist_id: str) -> tuple[ArtistRelationship, ...]:
+        """The artist's MusicBrainz edges, both directions, by type, then direction, then other id."""
+        ...
+
+    async def enrichment_counts(self) -> EnrichmentCounts:
+        """Nodes carrying an `mbid` per MusicBrainz data type, and MusicBrainz edges."""
         ...
 
 
@@ -251,6 +324,36 @@ class TableStore(Protocol):
 
     async def close(self) -> None:
         """Release the connection pool."""
+        ...
+
+    # --- the musicbrainz schema (SPEC-tables §3, SPEC-api §14; rows in domain.musicbrainz_model) ---
+
+    async def upsert_musicbrainz(
+        self, data_type: str, records: Sequence[Mapping[str, Any]], seen_at: datetime
+    ) -> MusicBrainzUpsertOutcome:
+        """Store a batch of MusicBrainz records of one type, matched or not, in one transaction.
+
+        An entity row is written only when new or different (its `updated_at` then becomes
+        `seen_at`); its relations (canonical orientation) and external links are added where
+        missing. All or nothing: InvalidRecord for a record whose id is not a UUID or that has no
+        name, MusicBrainzTypeError for a type that is not MusicBrainz'.
+        """
+        ...
+
+    async def musicbrainz_entity(self, data_type: str, mbid: str) -> dict[str, Any] | None:
+        """Every column of one entity row (times UTC-aware, JSON decoded), or None."""
+        ...
+
+    async def musicbrainz_relations(self, mbid: str) -> tuple[StoredRelationship, ...]:
+        """The relationship rows with this MBID at either end, in their natural key's order."""
+        ...
+
+    async def external_links(self, discogs_artist_id: int) -> tuple[ExternalLink, ...]:
+        """The links of the MusicBrainz artists matched to this Discogs artist, by service, then URL."""
+        ...
+
+    async def musicbrainz_counts(self) -> MusicBrainzCounts:
+        """Rows per MusicBrainz data type and how many carry a Discogs id; relationship rows."""
         ...
 
 
@@ -337,6 +440,12 @@ class Bus(Protocol):
 
     async def close(self) -> None:
         """Close the connection; consumers still open lose their unsettled deliveries to redelivery."""
+        ...
+
+    @property
+    def available(self) -> bool:
+        """False while the broker cannot be reached and the bus is reconnecting (health endpoints
+        report it); True otherwise, also before first use. An in-process bus is always available."""
         ...
 
 

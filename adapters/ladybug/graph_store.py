@@ -20,6 +20,8 @@ import ladybug
 
 from adapters.ladybug import cypher
 from adapters.ladybug.cypher import COLUMN_TYPES, quoted
+from adapters.ladybug.graph_queries import LadybugGraphQueries, ReadPool
+from adapters.ladybug.musicbrainz import LadybugMusicBrainz
 from domain.graph_model import Edge, NodeRef
 from domain.graph_writes import (
     AGGREGATES,
@@ -88,7 +90,7 @@ def _as_utc(value: Any) -> Any:
     return value
 
 
-class LadybugGraphStore:
+class LadybugGraphStore(LadybugGraphQueries, LadybugMusicBrainz):
     """The knowledge graph in a LadybugDB directory owned read-write by this process."""
 
     def __init__(self, path: Path) -> None:
@@ -96,6 +98,7 @@ class LadybugGraphStore:
         self._writer_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ladybug-writer")
         self._database: Any = None
         self._writer: Any = None
+        self._read_pool = ReadPool()
         self._closed = False
 
     @property
@@ -360,5 +363,6 @@ class LadybugGraphStore:
         if self._closed:
             return
         self._closed = True
+        await self._read_pool.close()
         await self._on_writer(self._close)
         self._writer_thread.shutdown(wait=True)

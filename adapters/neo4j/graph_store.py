@@ -26,6 +26,8 @@ from neo4j.exceptions import (
 from neo4j.time import Date, DateTime, Time
 
 from adapters.neo4j import cypher
+from adapters.neo4j.graph_queries import Neo4jGraphQueries
+from adapters.neo4j.musicbrainz import Neo4jMusicBrainz
 from domain.graph_model import Edge, NodeRef
 from domain.graph_writes import (
     AGGREGATES,
@@ -122,7 +124,7 @@ def schema_statements() -> list[tuple[str, str]]:
     return statements
 
 
-class Neo4jGraphStore:
+class Neo4jGraphStore(Neo4jGraphQueries, Neo4jMusicBrainz):
     """The knowledge graph on a Neo4j 5 server; every statement names the database explicitly."""
 
     def __init__(

@@ -195,6 +195,46 @@ async def cluster(artist_id: str, query_args: schemas.ClusterQuery) -> Json:
     return await exploring().cluster(artist_id, query_args.limit)
 
 
+@api.get("/artist/<int:artist_id>/musicbrainz")
+@tag(["musicbrainz"])
+@rate_limit(30, MINUTE)
+@validate_response(schemas.MusicBrainzArtistResponse)
+@errors(404, 429)
+async def artist_musicbrainz(artist_id: int) -> Json:
+    """What MusicBrainz says about a Discogs artist: type, gender, dates, areas, disambiguation."""
+    return await exploring().artist_musicbrainz(artist_id)
+
+
+@api.get("/artist/<int:artist_id>/relationships")
+@tag(["musicbrainz"])
+@rate_limit(30, MINUTE)
+@validate_response(schemas.RelationshipsResponse)
+@errors(404, 429)
+async def artist_relationships(artist_id: int) -> Json:
+    """The artist's MusicBrainz relationships to other Discogs artists, both directions."""
+    return await exploring().artist_relationships(artist_id)
+
+
+@api.get("/artist/<int:artist_id>/external-links")
+@tag(["musicbrainz"])
+@rate_limit(30, MINUTE)
+@validate_response(schemas.ExternalLinksResponse)
+@errors(429)
+async def artist_external_links(artist_id: int) -> Json:
+    """Pages about the artist elsewhere (Wikipedia, Wikidata, AllMusic, ...), by service."""
+    return await exploring().artist_external_links(artist_id)
+
+
+@api.get("/enrichment/status")
+@tag(["musicbrainz"])
+@rate_limit(10, MINUTE)
+@validate_response(schemas.EnrichmentStatusResponse)
+@errors(429)
+async def enrichment_status() -> Json:
+    """How much of the catalogue MusicBrainz reached: rows, matches to Discogs, enriched graph nodes."""
+    return await exploring().enrichment_status()
+
+
 @api.get("/search")
 @tag(["search"])
 @rate_limit(30, MINUTE)

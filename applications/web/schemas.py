@@ -353,3 +353,62 @@ class HealthResponse(BaseModel):
     status: Literal["healthy", "starting"]
     service: str
     timestamp: str
+
+
+class MusicBrainzArtistResponse(BaseModel):
+    discogs_id: int
+    mbid: str
+    type: str | None
+    gender: str | None
+    begin_date: str | None
+    end_date: str | None
+    area: str | None
+    begin_area: str | None
+    disambiguation: str | None
+
+
+class Relationship(BaseModel):
+    type: str
+    target_id: str
+    target_name: str | None
+    direction: Literal["outgoing", "incoming"]
+    begin_date: str | None
+    end_date: str | None
+    attributes: list[str]
+
+
+class RelationshipsResponse(BaseModel):
+    discogs_id: int
+    relationships: list[Relationship]
+
+
+class ExternalLink(BaseModel):
+    service: str
+    url: str
+
+
+class ExternalLinksResponse(BaseModel):
+    discogs_id: int
+    links: list[ExternalLink]
+
+
+class EntityEnrichment(BaseModel):
+    total_mb: int
+    matched_to_discogs: int
+    enriched_in_neo4j: int
+
+
+class RelationshipEnrichment(BaseModel):
+    total_in_mb: int
+    created_in_neo4j: int
+
+
+class MusicBrainzStatus(BaseModel):
+    artists: EntityEnrichment
+    labels: EntityEnrichment
+    releases: EntityEnrichment
+    relationships: RelationshipEnrichment
+
+
+class EnrichmentStatusResponse(BaseModel):
+    musicbrainz: MusicBrainzStatus

@@ -101,6 +101,37 @@ def busiest_artist() -> str:
     return max(candidates, key=lambda a: (len(DUMP_FACTS.releases_by(a)), -int(a)))
 
 
+def expected_graph_stats() -> dict[str, Any]:
+    """`/api/graph/stats` of the dump: its entities per kind."""
+    nodes = DUMP_FACTS.graph.nodes
+    counts = {
+        "artists": len(nodes["Artist"]),
+        "labels": len(nodes["Label"]),
+        "releases": len(nodes["Release"]),
+        "masters": len(nodes["Master"]),
+        "genres": len(nodes["Genre"]),
+        "styles": len(nodes["Style"]),
+    }
+    return {"total_entities": sum(counts.values()), "counts": counts}
+
+
+def expected_artist_categories(artist_id: str) -> list[dict[str, Any]]:
+    """`/api/explore`'s categories of an artist: its releases, their labels, its aliases and members."""
+    releases = DUMP_FACTS.releases_by(artist_id)
+    labels = {t[1] for s, t in DUMP_FACTS.graph.edges["ON"] if s[1] in releases}
+    related = {
+        other[1]
+        for edge_type in ("ALIAS_OF", "MEMBER_OF")
+        for s, t in DUMP_FACTS.graph.edges[edge_type]
+        for other in ((t,) if s == ("Artist", artist_id) else (s,) if t == ("Artist", artist_id) else ())
+    }
+    return [
+        {"id": "cat-releases", "name": "Releases", "category": "releases", "count": len(releases)},
+        {"id": "cat-labels", "name": "Labels", "category": "labels", "count": len(labels)},
+        {"id": "cat-aliases", "name": "Aliases & Members", "category": "aliases", "count": len(related)},
+    ]
+
+
 # --- the two deployments, loaded once per module ---------------------------------------------------
 
 
@@ -169,41 +200,19 @@ async def get_json(client: Client, path: str, status: int = 200, **params: Any) 
 
 
 async def test_graph_stats_count_every_entity_of_the_dump(client: Client) -> None:
-    nodes = DUMP_FACTS.graph.nodes
-
     body = await get_json(client, "/api/graph/stats")
 
-    expected = {
-        "artists": len(nodes["Artist"]),
-        "labels": len(nodes["Label"]),
-        "releases": len(nodes["Release"]),
-        "masters": len(nodes["Master"]),
-        "genres": len(nodes["Genre"]),
-        "styles": len(nodes["Style"]),
-    }
-    assert body == {"total_entities": sum(expected.values()), "counts": expected}
+    assert body == expected_graph_stats()
 
 
 async def test_explore_an_artist_shows_its_categories_with_their_sizes(client: Client) -> None:
     artist_id = busiest_artist()
     name = DUMP_FACTS.artist_names[artist_id]
-    releases = DUMP_FACTS.releases_by(artist_id)
-    labels = {t[1] for s, t in DUMP_FACTS.graph.edges["ON"] if s[1] in releases}
-    related = {
-        other[1]
-        for edge_type in ("ALIAS_OF", "MEMBER_OF")
-        for s, t in DUMP_FACTS.graph.edges[edge_type]
-        for other in ((t,) if s == ("Artist", artist_id) else (s,) if t == ("Artist", artist_id) else ())
-    }
 
     body = await get_json(client, "/api/explore", name=name, type="artist")
 
     assert body["center"] == {"id": artist_id, "name": name, "type": "artist"}
-    assert body["categories"] == [
-        {"id": "cat-releases", "name": "Releases", "category": "releases", "count": len(releases)},
-        {"id": "cat-labels", "name": "Labels", "category": "labels", "count": len(labels)},
-        {"id": "cat-aliases", "name": "Aliases & Members", "category": "aliases", "count": len(related)},
-    ]
+    assert body["categories"] == expected_artist_categories(artist_id)
 
 
 async def test_expand_pages_through_an_artists_releases_newest_first(client: Client) -> None:
@@ -335,6 +344,29 @@ async def test_year_range_spans_the_release_years(client: Client) -> None:
     body = await get_json(client, "/api/explore/year-range")
 
     assert body == {"min_year": max(min(years), 1900), "max_year": min(max(years), 2030)}
+
+
+async def test_without_musicbrainz_data_the_views_are_empty_and_say_so(client: Client) -> None:
+    artist_id = busiest_artist()
+
+    status = await get_json(client, "/api/enrichment/status")
+    missing = await get_json(client, f"/api/artist/{artist_id}/musicbrainz", 404)
+    links = await get_json(client, f"/api/artist/{artist_id}/external-links")
+    relationships = await get_json(client, f"/api/artist/{artist_id}/relationships")
+
+    empty = {"total_mb": 0, "matched_to_discogs": 0, "enriched_in_neo4j": 0}
+    assert status == {
+        "musicbrainz": {
+            "artists": empty,
+            "labels": empty,
+            "releases": empty,
+            "relationships": {"total_in_mb": 0, "created_in_neo4j": 0},
+        }
+    }
+    assert missing == {"error": "No MusicBrainz data for this artist"}
+    assert links == {"discogs_id": int(artist_id), "links": []}
+    assert relationships == {"discogs_id": int(artist_id), "relationships": []}
+    await get_json(client, "/api/artist/99999999999/relationships", 404)
 
 
 # --- behaviour at the edges --------------------------------------------------------------------------
@@ -505,6 +537,10 @@ async def test_openapi_documents_every_endpoint_and_the_docs_work_offline(client
         "/api/network/artist/{artist_id}/centrality",
         "/api/network/cluster/{artist_id}",
         "/api/search",
+        "/api/artist/{artist_id}/musicbrainz",
+        "/api/artist/{artist_id}/relationships",
+        "/api/artist/{artist_id}/external-links",
+        "/api/enrichment/status",
         "/health",
     }
     assert expected_paths <= set(spec["paths"])
