@@ -30,6 +30,7 @@ from werkzeug.exceptions import HTTPException
 from applications.settings import WebSettings
 from applications.web import schemas
 from applications.web.api import api
+from domain.explore import GraphQueryFailed
 from domain.exploring import Exploring, InvalidRequest, NotFound, QueryTimedOut
 from domain.schema import StoreUnavailable
 
@@ -193,6 +194,13 @@ def _register_error_handlers(app: Quart) -> None:
     @app.errorhandler(QueryTimedOut)
     async def timed_out(error: QueryTimedOut) -> tuple[Response, int]:
         return _error(str(error), 504)
+
+    @app.errorhandler(GraphQueryFailed)
+    async def graph_query_failed(error: GraphQueryFailed) -> tuple[Response, int]:
+        if error.timed_out:
+            return _error("The graph query timed out", 504)
+        log.error("graph_query_failed", error=str(error), path=request.path)
+        return _error("Internal server error", 500)
 
     @app.errorhandler(StoreUnavailable)
     async def store_unavailable(error: StoreUnavailable) -> tuple[Response, int]:

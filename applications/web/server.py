@@ -23,6 +23,9 @@ async def serve_web(container: Container, web: WebSettings, announce: bool = Fal
     graph = container.graph_store()
     tables = container.table_store()
     cache = container.cache()
+    # Idempotent; a fresh embedded graph cannot answer reads before its tables exist.
+    await graph.ensure_schema()
+    await tables.ensure_schema()
 
     async def close() -> None:
         await cache.close()
