@@ -77,14 +77,22 @@ def build_parser() -> argparse.ArgumentParser:
     services.add_argument("action", choices=("start", "status", "stop"))
     extract = commands.add_parser(
         "extract",
-        help="read a Discogs dump and publish its records (or write them as JSON Lines)",
-        description="Find or download the newest Discogs dump, normalize and hash every record, and "
+        help="read a Discogs or MusicBrainz dump and publish its records (or write them as JSON Lines)",
+        description="Find or download the newest Discogs (or MusicBrainz) dump, read every record, and "
         "publish them to RabbitMQ with a resumable state marker, or write OUT/<type>.jsonl.",
     )
-    extract.add_argument("--source", choices=("discogs",), default="discogs")
+    extract.add_argument(
+        "--source",
+        choices=("discogs", "musicbrainz"),
+        default="discogs",
+        help="which dump: the Discogs XML (default) or the MusicBrainz JSON dump (docs/musicbrainz.md)",
+    )
     extract.add_argument("--dump-dir", type=Path, help="read the dump files here instead of downloading")
     extract.add_argument("--output-dir", type=Path, help="write OUT/<type>.jsonl instead of publishing")
-    extract.add_argument("--version", help="dump version (YYYYMMDD) when file names carry none")
+    extract.add_argument(
+        "--version",
+        help="dump version when the files do not say it (Discogs YYYYMMDD, MusicBrainz YYYYMMDD-HHMMSS)",
+    )
     extract.add_argument("--force", action="store_true", help="start afresh even if this version was done")
     extract.add_argument("--health-port", type=int, help="port of /health and /metrics (0: none)")
     extract.add_argument(
@@ -152,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             force=arguments.force,
             health_port=health_port or None,
             periodic=arguments.periodic,
+            source=arguments.source,
         )
         return run_extract(settings, request)
     if arguments.command == "worker":

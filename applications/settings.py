@@ -24,6 +24,7 @@ SECRET_NAMES = (
 
 
 DEFAULT_USER_AGENT = "discogsography-extractor/0.1"
+MUSICBRAINZ_DUMP_URL = "https://data.metabrainz.org/pub/musicbrainz/data/json-dumps/"
 
 
 class SettingsError(ValueError):
@@ -154,6 +155,12 @@ class Settings:
     periodic_check_days: int
     data_quality_rules: Path | None
     """DATA_QUALITY_RULES: the YAML rules file of the optional data-quality stage; unset, no stage."""
+    musicbrainz_root: Path
+    """MUSICBRAINZ_ROOT: where MusicBrainz dump versions are kept, one directory each."""
+    musicbrainz_dump_url: str
+    """MUSICBRAINZ_DUMP_URL: the JSON dump listing (one `YYYYMMDD-HHMMSS/` directory per version)."""
+    extraction_lock_file: Path
+    """EXTRACTION_LOCK_FILE: the lock that keeps the Discogs and MusicBrainz extractions apart."""
 
     @property
     def ladybug_path(self) -> Path:
@@ -191,6 +198,9 @@ class Settings:
             force_reprocess=_flag(env, "FORCE_REPROCESS", False),
             periodic_check_days=max(1, _integer(env, "PERIODIC_CHECK_DAYS", 15)),
             data_quality_rules=_path(env, "DATA_QUALITY_RULES"),
+            musicbrainz_root=Path(_value(env, "MUSICBRAINZ_ROOT") or data_dir / "musicbrainz"),
+            musicbrainz_dump_url=_value(env, "MUSICBRAINZ_DUMP_URL") or MUSICBRAINZ_DUMP_URL,
+            extraction_lock_file=Path(_value(env, "EXTRACTION_LOCK_FILE") or data_dir / ".extraction.lock"),
         )
 
 

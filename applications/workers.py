@@ -1,17 +1,23 @@
 """`discogsography worker graph|tables`: the builders as long-running consumers.
 
 Each worker runs one BuildLoop per Discogs data type on its queues
-(`discogsography-discogs-graphinator-<type>` or `...-tableinator-<type>`), serves `/health`
-(8001 graph, 8002 tables) and `/metrics`, and on SIGTERM or SIGINT finishes the batch in
-hand and leaves; what it had not acked goes back to the queue.
+(`discogsography-discogs-graphinator-<type>` or `...-tableinator-<type>`) and one per MusicBrainz
+data type (`discogsography-musicbrainz-brainzgraphinator-<type>` or `...-brainztableinator-<type>`),
+serves `/health` (8001 graph, 8002 tables) and `/metrics`, and on SIGTERM or SIGINT finishes the
+batch in hand and leaves; what it had not acked goes back to the queue.
+
+MusicBrainz runs inside the same worker rather than a command of its own: the embedded graph
+(LadybugDB) can be opened read-write by one process only, and every loop has its own queue, so
+a backlog of one source never holds up the other.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -22,13 +28,28 @@ from prometheus_client import Counter, Histogram
 from applications.container import build_container
 from applications.observability import health_app, serve_health
 from applications.settings import Settings
-from domain.build import BuildLoop, GraphSink, Sink, SinkResult, TableSink
+from domain.build import (
+    MAX_BACKOFF_SECONDS,
+    BuildLoop,
+    GraphSink,
+    MusicBrainzGraphSink,
+    MusicBrainzTableSink,
+    Sink,
+    SinkResult,
+    TableSink,
+)
 from domain.dumps import DISCOGS_DUMP_TYPES
-from domain.messages import ExtractionComplete, HashedRecord, Subscription, Topic
+from domain.messages import BusUnavailable, ExtractionComplete, HashedRecord, Subscription, Topic
+from domain.musicbrainz import MUSICBRAINZ_DUMP_TYPES
+from domain.schema import StoreUnavailable
 from domain.tables import PurgeDecision
 
 WorkerKind = Literal["graph", "tables"]
 CONSUMER_GROUP: dict[WorkerKind, str] = {"graph": "graphinator", "tables": "tableinator"}
+MUSICBRAINZ_CONSUMER_GROUP: dict[WorkerKind, str] = {
+    "graph": "brainzgraphinator",
+    "tables": "brainztableinator",
+}
 HEALTH_PORT: dict[WorkerKind, int] = {"graph": 8001, "tables": 8002}
 
 log = structlog.get_logger("worker")
@@ -79,6 +100,21 @@ def _log_maintenance(removed: dict[str, int], aggregated: dict[str, int]) -> Non
     log.info("graph_maintenance_done", isolated_stubs_removed=removed, aggregates_computed=aggregated)
 
 
+async def _when_available(what: str, attempt: Callable[[], Awaitable[None]]) -> None:
+    """Run `attempt` once the store or the broker answers: at start as during a run, one that is
+    not up yet is retried with capped exponential backoff (1 s doubling to a minute), so the
+    servers and the workers may be started in any order."""
+    delay = 1.0
+    while True:
+        try:
+            await attempt()
+            return
+        except (StoreUnavailable, BusUnavailable) as error:
+            log.warning("waiting_for_server", what=what, error=str(error), retry_in_seconds=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+
+
 async def run_worker(
     settings: Settings, kind: WorkerKind, health_port: int | None, prefetch: int = 4
 ) -> None:
@@ -86,32 +122,57 @@ async def run_worker(
     container = build_container(settings)
     bus = container.bus()
     store: Any = container.graph_store() if kind == "graph" else container.table_store()
-    await store.ensure_schema()
+    await _when_available("store", store.ensure_schema)
     inner: Sink
+    musicbrainz_inner: Sink
+    enrichment: MusicBrainzGraphSink | None = None
     if kind == "graph":
         graph_sink = GraphSink(store, on_maintenance=_log_maintenance)
         inner = graph_sink
+        musicbrainz_inner = enrichment = MusicBrainzGraphSink(store)
     else:
         inner = TableSink(store, clock=lambda: datetime.now(UTC), on_purge=_log_purge)
-    sink = MeteredSink(inner, kind)
-    loops = [
+        musicbrainz_inner = MusicBrainzTableSink(store, clock=lambda: datetime.now(UTC))
+    discogs_loops = [
         BuildLoop(
             bus,
-            sink,
+            MeteredSink(inner, kind),
             Subscription(Topic(settings.discogs_exchange_prefix, data_type), CONSUMER_GROUP[kind]),
             prefetch,
         )
         for data_type in DISCOGS_DUMP_TYPES
     ]
+    musicbrainz_loops = [
+        BuildLoop(
+            bus,
+            MeteredSink(musicbrainz_inner, f"{kind}-musicbrainz"),
+            Subscription(
+                Topic(settings.musicbrainz_exchange_prefix, data_type), MUSICBRAINZ_CONSUMER_GROUP[kind]
+            ),
+            prefetch,
+        )
+        for data_type in MUSICBRAINZ_DUMP_TYPES
+    ]
+    loops = discogs_loops + musicbrainz_loops
 
     def report() -> dict[str, Any]:
-        healthy = all(loop.store_available for loop in loops)
+        # While the broker is away the loops simply receive nothing; the bus knows it reconnects.
+        healthy = bus.available and all(loop.store_available for loop in loops)
+        musicbrainz: dict[str, Any] = {
+            "types": {loop.data_type: asdict(loop.counters) for loop in musicbrainz_loops}
+        }
+        if enrichment is not None:
+            musicbrainz["enrichment_stats"] = {t: asdict(stats) for t, stats in enrichment.stats.items()}
         return {
             "status": "healthy" if healthy else "unhealthy",
             "store": store.address,
-            "types": {loop.data_type: asdict(loop.counters) for loop in loops},
+            "bus": "available" if bus.available else "reconnecting",
+            "types": {loop.data_type: asdict(loop.counters) for loop in discogs_loops},
+            "musicbrainz": musicbrainz,
         }
 
+    for build in loops:
+        await _when_available("broker", functools.partial(bus.subscribe, build.subscription))
     stop_health = asyncio.Event()
     loop_runtime = asyncio.get_running_loop()
 
@@ -142,4 +203,5 @@ async def run_worker(
             await health
         await bus.close()
         await store.close()
-        log.info("worker_stopped", kind=kind, counters=report()["types"])
+        final = report()
+        log.info("worker_stopped", kind=kind, counters=final["types"], musicbrainz=final["musicbrainz"])

@@ -6,12 +6,14 @@ refuses is dead-lettered on its own, with its id and the error, and the rest of 
 written. While the store is away (StoreUnavailable) the same batch is retried with capped
 exponential backoff and the message stays unacked: no redelivery is burnt and nothing reaches
 the dead-letter queue for an outage. `file_complete` is acknowledged; `extraction_complete`
-goes to the sink (purge, or the graph's completion latch) before it is acked.
+goes to the sink (purge, or the graph's completion latch) before it is acked. The MusicBrainz sinks
+(enrichment of the graph, the `musicbrainz` tables) run in the same loop with the same rules.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,13 +21,18 @@ from typing import Protocol, TypeVar
 
 from domain.graph_writes import EXTRACTION_SIGNAL_TYPES
 from domain.messages import (
+    BusUnavailable,
+    DeliveryLost,
     ExtractionComplete,
     FileComplete,
     HashedRecord,
+    PublishRejected,
+    PublishTimeout,
     RecordBatch,
     Subscription,
     record_to_json,
 )
+from domain.musicbrainz_model import EnrichmentOutcome
 from domain.ports import Bus, Delivery, GraphStore, TableStore
 from domain.schema import StoreUnavailable
 from domain.tables import DEFAULT_MAX_DELETE_FRACTION, PurgeDecision
@@ -74,6 +81,7 @@ class TypeCounters:
     retries: int = 0
     files_complete: int = 0
     extractions_complete: int = 0
+    deliveries_lost: int = 0  # handled, but not settled: the broker delivers them again
 
 
 @dataclass
@@ -118,6 +126,17 @@ class BuildLoop:
                     break
 
     async def _handle(self, delivery: Delivery) -> None:
+        """Apply the message, then ack it. When the broker restarts or drops the connection meanwhile,
+        the delivery's channel is gone and it cannot be settled (DeliveryLost): the broker hands the
+        message out again after the reconnect and its second write is idempotent, so the loop counts
+        it and goes on (a record it had dead-lettered may then be dead-lettered twice)."""
+        try:
+            await self._apply(delivery)
+            await delivery.ack()
+        except DeliveryLost:
+            self.counters.deliveries_lost += 1
+
+    async def _apply(self, delivery: Delivery) -> None:
         message = delivery.message
         self.counters.messages += 1
         if isinstance(message, RecordBatch):
@@ -131,32 +150,42 @@ class BuildLoop:
             )
             self.counters.extractions_complete += 1
             self.counters.dead_lettered = 0  # the next run counts afresh
-        await delivery.ack()
 
     async def _write(self, delivery: Delivery, records: Sequence[HashedRecord]) -> None:
         result = await self._retrying(lambda: write_isolating(self.sink, self.data_type, records))
         for refused in result.refused:
-            await delivery.dead_letter_record(refused.record, refused.reason)
+            # Stored before the ack, or the record would be lost: retried while the broker is away.
+            dead_letter = functools.partial(delivery.dead_letter_record, refused.record, refused.reason)
+            await self._retrying(dead_letter, retried=_BUS_TROUBLE)
         self.counters.written += result.written
         self.counters.unchanged += result.unchanged
         self.counters.dead_lettered += len(result.refused)
 
-    async def _retrying(self, attempt: Callable[[], Awaitable[T]]) -> T:
-        """Run `attempt` until the store takes it, backing off while it is unavailable."""
+    async def _retrying(
+        self, attempt: Callable[[], Awaitable[T]], retried: tuple[type[Exception], ...] = (StoreUnavailable,)
+    ) -> T:
+        """Run `attempt` until it succeeds, backing off (1 s doubling to a minute) on the `retried`
+        errors: the store, or for dead letters the bus, being unavailable."""
         delay = 1.0
         while True:
             try:
                 value = await attempt()
-            except StoreUnavailable:
-                self.store_available = False
+            except retried as error:
+                if isinstance(error, StoreUnavailable):
+                    self.store_available = False
                 self.counters.retries += 1
                 if self._stopping.is_set():
                     raise _Stopped from None
                 await self.sleep(delay)
                 delay = min(delay * 2, MAX_BACKOFF_SECONDS)
                 continue
-            self.store_available = True
+            if StoreUnavailable in retried:
+                self.store_available = True
             return value
+
+
+# A dead letter that could not be stored because the broker is away, did not confirm, or refused it.
+_BUS_TROUBLE: tuple[type[Exception], ...] = (BusUnavailable, PublishTimeout, PublishRejected)
 
 
 class _Stopped(Exception):
@@ -246,3 +275,75 @@ class TableSink:
         )
         if self.on_purge is not None:
             self.on_purge(decision)
+
+
+@dataclass
+class EnrichmentStats:
+    """SPEC-graph §5's enrichment counters of one MusicBrainz type, summed over the worker's life."""
+
+    entities_enriched: int = 0
+    entities_unchanged: int = 0
+    entities_skipped_no_discogs_match: int = 0
+    entities_skipped_not_in_graph: int = 0
+    entities_skipped_other_mbid: int = 0
+    relationships_created: int = 0
+    relationships_updated: int = 0
+    relationships_unchanged: int = 0
+    relationships_skipped_missing_side: int = 0
+    relationships_skipped_self: int = 0
+
+    def add(self, outcome: EnrichmentOutcome) -> None:
+        self.entities_enriched += outcome.enriched
+        self.entities_unchanged += outcome.unchanged
+        self.entities_skipped_no_discogs_match += outcome.skipped_no_discogs_match
+        self.entities_skipped_not_in_graph += outcome.skipped_not_in_graph
+        self.entities_skipped_other_mbid += outcome.skipped_other_mbid
+        self.relationships_created += outcome.relationships_created
+        self.relationships_updated += outcome.relationships_updated
+        self.relationships_unchanged += outcome.relationships_unchanged
+        self.relationships_skipped_missing_side += outcome.relationships_skipped_missing_side
+        self.relationships_skipped_self += outcome.relationships_skipped_self
+
+
+@dataclass
+class MusicBrainzGraphSink:
+    """The graph builder's MusicBrainz side: records enrich the Discogs graph; completion needs nothing.
+
+    `written` counts the records whose node got new properties; every other record written (matched
+    and equal, or skipped) counts as unchanged. The detail is in `stats`, per type.
+    """
+
+    graph: GraphStore
+    stats: dict[str, EnrichmentStats] = field(default_factory=dict)
+
+    async def write(self, data_type: str, records: Sequence[HashedRecord]) -> SinkResult:
+        outcome = await self.graph.enrich_batch(data_type, [record_to_json(record) for record in records])
+        self.stats.setdefault(data_type, EnrichmentStats()).add(outcome)
+        refused = tuple(
+            RefusedRecord(records[rejected.position], rejected.reason) for rejected in outcome.rejected
+        )
+        return SinkResult(outcome.enriched, len(records) - outcome.enriched - len(refused), refused)
+
+    async def extraction_complete(
+        self, data_type: str, message: ExtractionComplete, dead_lettered: int
+    ) -> None:
+        """SPEC-graph §5: no cleanup and no statistics after a MusicBrainz run."""
+
+
+@dataclass
+class MusicBrainzTableSink:
+    """The table builder's MusicBrainz side: every record into the `musicbrainz` schema; no purge."""
+
+    tables: TableStore
+    clock: Callable[[], datetime]
+
+    async def write(self, data_type: str, records: Sequence[HashedRecord]) -> SinkResult:
+        outcome = await self.tables.upsert_musicbrainz(
+            data_type, [record_to_json(record) for record in records], self.clock()
+        )
+        return SinkResult(outcome.inserted + outcome.updated, outcome.unchanged)
+
+    async def extraction_complete(
+        self, data_type: str, message: ExtractionComplete, dead_lettered: int
+    ) -> None:
+        """SPEC-tables §3: MusicBrainz rows are never purged."""

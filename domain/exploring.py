@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import html
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
-
-import orjson
 
 from domain.explore import (
     CATEGORIES,
@@ -114,7 +113,7 @@ def search_cache_key(query: SearchQuery) -> str:
         "limit": query.limit,
         "offset": query.offset,
     }
-    digest = hashlib.md5(orjson.dumps(normalized, option=orjson.OPT_SORT_KEYS), usedforsecurity=False)
+    digest = hashlib.md5(json.dumps(normalized, sort_keys=True).encode(), usedforsecurity=False)
     return f"search:{digest.hexdigest()}"
 
 

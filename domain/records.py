@@ -65,11 +65,13 @@ class Record:
     `document` is the normalized record; it holds the record's `id` (the `id` attribute renamed for
     masters and releases, the `<id>` child for artists and labels) unless the element had none, and
     then `id` is "unknown". `canonical_json` holds the exact bytes whose sha256 is `sha256`, so a
-    publisher can embed them without serializing the document again.
+    publisher can embed them without serializing the document again. `data_type` is a DataType
+    for Discogs; a MusicBrainz record (domain.musicbrainz) has its own type, an empty `sha256`
+    and empty `canonical_json`, since that pipeline hashes nothing (SPEC-ingest §5).
     """
 
     id: str
-    data_type: DataType
+    data_type: str
     sha256: str
     document: JsonObject
     canonical_json: bytes
@@ -121,12 +123,15 @@ class DumpFileError(DumpError):
 
     Raised for a truncated or corrupt gzip stream, bytes that are not UTF-8, characters XML forbids,
     XML that ends before its root element closes, or too many malformed records. `line` is None
-    when only the byte offset (in the decompressed XML) is known.
+    when only the byte offset (in the decompressed XML) is known. `content` names what the
+    position counts in ("the JSON Lines" for a MusicBrainz dump).
     """
 
-    def __init__(self, file: str, reason: str, *, line: int | None, byte_offset: int) -> None:
+    def __init__(
+        self, file: str, reason: str, *, line: int | None, byte_offset: int, content: str = "the XML"
+    ) -> None:
         where = f"line {line}, byte {byte_offset}" if line is not None else f"byte {byte_offset}"
-        super().__init__(f"{file}: {reason} (at {where} of the XML)")
+        super().__init__(f"{file}: {reason} (at {where} of {content})")
         self.file = file
         self.reason = reason
         self.line = line

@@ -172,7 +172,9 @@ NODE_KINDS: tuple[NodeKind, ...] = (
 )
 
 _ARTIST_TO_ARTIST = (("Artist", "Artist"),)
-_MB_SOURCE = (("source", _S),)
+# MusicBrainz edges (SPEC-graph §3, §5) say where they come from and carry the relation's dates and
+# attributes (domain.musicbrainz_model); Discogs MEMBER_OF edges leave them unset.
+_MB_SOURCE = (("source", _S), ("begin_date", _S), ("end_date", _S), ("attributes", _L))
 
 RELATIONSHIP_TYPES: tuple[RelationshipType, ...] = (
     RelationshipType("BY", (("Release", "Artist"), ("Master", "Artist"))),
@@ -252,6 +254,42 @@ def unique_key_name(kind: NodeKind) -> str:
 # The four Discogs entity tables of SPEC-tables §1 share one shape.
 ENTITY_TABLES: tuple[str, ...] = ("artists", "labels", "masters", "releases")
 ENTITY_COLUMNS: frozenset[str] = frozenset({"data_id", "hash", "data", "updated_at"})
+
+
+# The `musicbrainz` schema of SPEC-tables §3: PostgreSQL schema `musicbrainz`, SQLite table name
+# prefix `musicbrainz_`; both stores describe these tables as `musicbrainz.<table>`.
+_MB_ENTITY = "mbid name data created_at updated_at"
+_MB_LIFE = "begin_date end_date ended"
+MUSICBRAINZ_TABLES: dict[str, frozenset[str]] = {
+    f"musicbrainz.{table}": frozenset(columns.split())
+    for table, columns in {
+        "artists": f"{_MB_ENTITY} {_MB_LIFE} sort_name type gender area begin_area end_area "
+        "disambiguation discogs_artist_id aliases tags",
+        "labels": f"{_MB_ENTITY} {_MB_LIFE} type label_code area disambiguation discogs_label_id",
+        "release_groups": f"{_MB_ENTITY} type secondary_types first_release_date disambiguation "
+        "discogs_master_id",
+        "releases": f"{_MB_ENTITY} barcode status release_group_mbid discogs_release_id",
+        "relationships": "id source_mbid target_mbid source_entity_type target_entity_type "
+        "relationship_type begin_date end_date ended attributes created_at",
+        "external_links": "id mbid entity_type service_name url created_at",
+    }.items()
+}
+MUSICBRAINZ_INDEXES: frozenset[str] = frozenset(
+    [
+        "idx_mb_artists_discogs_artist_id",
+        "idx_mb_labels_discogs_label_id",
+        "idx_mb_release_groups_discogs_master_id",
+        "idx_mb_releases_discogs_release_id",
+        "idx_mb_artists_name",
+        "idx_mb_labels_name",
+        "idx_mb_relationships_source_mbid",
+        "idx_mb_relationships_target_mbid",
+        "idx_mb_relationships_type",
+        "idx_mb_external_links_mbid",
+        "idx_mb_external_links_service_name",
+    ]
+)
+"""SPEC-tables §3's indexes (partial on the Discogs ids), named alike on both stores."""
 
 
 def entity_lookup_indexes(table: str) -> frozenset[str]:

@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Coroutine, Iterator
@@ -61,9 +62,15 @@ async def wipe_neo4j(store: Neo4jGraphStore) -> None:
     """Remove every node, constraint and index (but Neo4j's own lookup indexes)."""
     driver = store.driver
     # CALL { } IN TRANSACTIONS runs only in an auto-commit transaction (session.run), not in execute_query.
+    # Relationships go first: DETACH DELETE of 10,000 nodes, hubs among them (a Genre of a large load
+    # has hundreds of thousands of edges), can exceed the server's transaction memory.
     async with driver.session() as session:
-        result = await session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
-        await result.consume()
+        for statement in (
+            "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+        ):
+            result = await session.run(statement)
+            await result.consume()
     constraints, _, _ = await driver.execute_query("SHOW CONSTRAINTS YIELD name")
     for record in constraints:
         await driver.execute_query(f"DROP CONSTRAINT `{record['name']}` IF EXISTS")
@@ -126,7 +133,9 @@ async def empty_database(env: dict[str, str], name: str) -> None:
         database=name,
     )
     try:
-        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        await connection.execute(
+            "DROP SCHEMA IF EXISTS musicbrainz CASCADE; DROP SCHEMA public CASCADE; CREATE SCHEMA public"
+        )
     finally:
         await connection.close()
 
@@ -218,8 +227,13 @@ SERVER_VARIABLE_PREFIXES = ("NEO4J_", "POSTGRES_", "RABBITMQ_", "REDIS_")
 
 
 def embedded_environ(**extra: str) -> dict[str, str]:
-    """This process's environment without any server setting (the embedded default), plus `extra`."""
+    """This process's environment without any server setting (the embedded default), plus `extra`.
+
+    Each environment gets an extraction lock file of its own, so that an extraction under test never
+    waits for another test run's (or a benchmark's) extraction on the same machine.
+    """
     env = {key: value for key, value in os.environ.items() if not key.startswith(SERVER_VARIABLE_PREFIXES)}
+    env["EXTRACTION_LOCK_FILE"] = str(Path(tempfile.gettempdir()) / f"dscg-test-{uuid.uuid4().hex[:12]}.lock")
     env.update(extra)
     return env
 

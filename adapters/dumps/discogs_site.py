@@ -52,13 +52,18 @@ class _LinkCollector(HTMLParser):
             self.hrefs.extend(value for name, value in attrs if name == "href" and value)
 
 
-def _query_values(html: str, parameter: str) -> list[str]:
-    """The decoded values of `parameter` in the query of every link of `html`."""
+def page_links(html: str) -> list[str]:
+    """The href of every anchor of an HTML page, in page order (directory listings)."""
     collector = _LinkCollector()
     collector.feed(html)
     collector.close()
+    return collector.hrefs
+
+
+def _query_values(html: str, parameter: str) -> list[str]:
+    """The decoded values of `parameter` in the query of every link of `html`."""
     values: list[str] = []
-    for href in collector.hrefs:
+    for href in page_links(html):
         values.extend(parse_qs(urlsplit(href).query).get(parameter, []))
     return values
 

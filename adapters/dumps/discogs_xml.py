@@ -131,9 +131,9 @@ def read_records(
     was not delivered, so it does not count toward the resume point).
     """
     file_name = str(path)
-    report = on_malformed if on_malformed is not None else _log_malformed
+    report = on_malformed if on_malformed is not None else log_malformed
     parser = _record_parser()
-    resume_gate = _ResumeGate(resume)
+    resume_gate = ResumeGate(resume)
     malformed_count = 0
     with path.open("rb") as dump_file:
         scanner = _RecordScanner(file_name, _xml_chunks(dump_file))
@@ -170,7 +170,7 @@ def _read_record(
     element: _RecordBytes,
     data_type: DataType,
     parser: etree.XMLParser,
-    resume_gate: _ResumeGate,
+    resume_gate: ResumeGate,
     file_name: str,
     raw_filter: RawRecordFilter | None,
 ) -> Record | None:
@@ -201,7 +201,7 @@ def fast_canonical_json(document: Mapping[str, Any]) -> bytes:
         return canonical_json(document)
 
 
-class _ResumeGate:
+class ResumeGate:
     """Holds back the records a previous run delivered: the first N, or those up to a given id."""
 
     def __init__(self, resume: ResumePoint) -> None:
@@ -231,7 +231,7 @@ class _ResumeGate:
         return f"{self._records_left} more records"
 
 
-def _log_malformed(fault: MalformedRecord) -> None:
+def log_malformed(fault: MalformedRecord) -> None:
     log.warning(
         "malformed_record",
         file=fault.file,

@@ -14,13 +14,18 @@ log = structlog.get_logger(__name__)
 
 
 class StateMarkerFile:
-    """`<root>/.extraction_status_<version>.json`, replaced atomically on every save."""
+    """`<root>/<prefix><version>.json`, replaced atomically on every save.
 
-    def __init__(self, root: Path) -> None:
+    The prefix is the reference's: `.extraction_status_` for Discogs, `.mb_extraction_status_` for
+    MusicBrainz (SPEC-ingest §7).
+    """
+
+    def __init__(self, root: Path, prefix: str = ".extraction_status_") -> None:
         self._root = root
+        self._prefix = prefix
 
     def path(self, version: str) -> Path:
-        return self._root / f".extraction_status_{version}.json"
+        return self._root / f"{self._prefix}{version}.json"
 
     def load(self, version: str) -> ExtractionState | None:
         """The saved state, or None when there is none; a corrupt file is set aside as `.corrupt`."""

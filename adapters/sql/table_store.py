@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from adapters.sql.musicbrainz import MusicBrainzTables, describe_musicbrainz
 from adapters.sql.search import (
     PostgresqlSearch,
     SearchDialect,
@@ -63,7 +64,7 @@ ALEMBIC_DIR = Path(__file__).resolve().parents[2] / "alembic"
 
 _INDEX_NAMES = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'",
-    "postgresql": "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()",
+    "postgresql": "SELECT indexname FROM pg_indexes WHERE schemaname IN (current_schema(), 'musicbrainz')",
 }
 
 
@@ -146,7 +147,7 @@ def _genres(value: str | None) -> tuple[str, ...] | None:
     return tuple(str(genre) for genre in genres) if isinstance(genres, list) else None
 
 
-class SqlTableStore:
+class SqlTableStore(MusicBrainzTables):
     """The document tables behind one async engine; the dialect follows the URL."""
 
     def __init__(self, url: str, pool_size: int = 5) -> None:
@@ -234,11 +235,15 @@ class SqlTableStore:
     async def describe_schema(self) -> StoreSchema:
         def describe(connection: Connection) -> StoreSchema:
             inspector = inspect(connection)
-            table_names = set(inspector.get_table_names())
+            # The musicbrainz tables are described as `musicbrainz.<table>` on both dialects.
+            musicbrainz_tables, unique_keys = describe_musicbrainz(connection, self._dialect)
+            table_names = {
+                name for name in inspector.get_table_names() if not name.startswith("musicbrainz_")
+            }
             tables = {
                 name: frozenset(col["name"] for col in inspector.get_columns(name)) for name in table_names
             }
-            unique_keys: set[tuple[str, str]] = set()
+            tables.update(musicbrainz_tables)
             for name in table_names:
                 primary = inspector.get_pk_constraint(name)["constrained_columns"]
                 if len(primary) == 1:

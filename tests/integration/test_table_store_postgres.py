@@ -64,7 +64,8 @@ async def seen_marks(store: SqlTableStore) -> set[datetime]:
 async def toast_bytes(store: SqlTableStore) -> int:
     async with store.engine.connect() as connection:
         size = await connection.execute(
-            text("SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE relname = 'releases'")
+            # `::regclass` resolves the name on the search path: public.releases, not musicbrainz.releases.
+            text("SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE oid = 'releases'::regclass")
         )
         return int(size.scalar_one())
 

@@ -79,3 +79,28 @@ def test_rabbitmq_virtual_host_is_part_of_the_url() -> None:
 
     assert settings.rabbitmq is not None
     assert settings.rabbitmq.url.endswith("@mq:5672/staging")
+
+
+def test_musicbrainz_dumps_and_the_extraction_lock_live_under_the_data_dir_by_default() -> None:
+    settings = Settings.from_environ({"DISCOGSOGRAPHY_DATA_DIR": "/srv/dscg"})
+
+    assert settings.musicbrainz_root == Path("/srv/dscg/musicbrainz")
+    assert settings.extraction_lock_file == Path("/srv/dscg/.extraction.lock")
+    assert settings.musicbrainz_dump_url == "https://data.metabrainz.org/pub/musicbrainz/data/json-dumps/"
+    assert settings.musicbrainz_exchange_prefix == "discogsography-musicbrainz"
+
+
+def test_musicbrainz_settings_take_the_reference_names() -> None:
+    settings = Settings.from_environ(
+        {
+            "MUSICBRAINZ_ROOT": "/dumps/mb",
+            "MUSICBRAINZ_DUMP_URL": "http://mirror.invalid/json-dumps/",
+            "MUSICBRAINZ_EXCHANGE_PREFIX": "mb",
+            "EXTRACTION_LOCK_FILE": "/shared/extract.lock",
+        }
+    )
+
+    assert settings.musicbrainz_root == Path("/dumps/mb")
+    assert settings.musicbrainz_dump_url == "http://mirror.invalid/json-dumps/"
+    assert settings.musicbrainz_exchange_prefix == "mb"
+    assert settings.extraction_lock_file == Path("/shared/extract.lock")
