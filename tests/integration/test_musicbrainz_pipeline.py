@@ -24,7 +24,11 @@ from typing import Any
 import httpx
 
 from adapters.dumps.musicbrainz_jsonl import MusicBrainzReader
+from adapters.memory.cache import MemoryCache
+from applications.settings import WebSettings
+from applications.web.app import create_app
 from domain.build import BuildLoop, MusicBrainzGraphSink, MusicBrainzTableSink
+from domain.exploring import Exploring
 from domain.extract import DumpFileInput, Extraction
 from domain.messages import Subscription, Topic
 from domain.musicbrainz import MUSICBRAINZ_DUMP_TYPES, file_data_type
@@ -149,6 +153,8 @@ async def test_a_musicbrainz_dump_enriches_the_graph_fills_the_tables_and_again_
     assert written[("brainztableinator", "labels")] == len(lines["labels"])
     assert written[("brainzgraphinator", "labels")] == enriched["labels"]
 
+    await the_api_shows_the_enrichment(deployment, lines, enriched, edge_count)
+
     second, second_sink = await load(deployment, files)
 
     for build in second:
@@ -157,6 +163,29 @@ async def test_a_musicbrainz_dump_enriches_the_graph_fills_the_tables_and_again_
     assert second_sink.stats["artists"].relationships_created == 0
     assert await deployment.graph.enrichment_counts() == graph_counts
     assert await deployment.tables.musicbrainz_counts() == counts
+
+
+async def the_api_shows_the_enrichment(
+    stores: Deployment, lines: dict[str, list[dict[str, Any]]], enriched: dict[str, int], edge_count: int
+) -> None:
+    """The MusicBrainz endpoints of SPEC-api §14 over the loaded stores answer what the JSON says."""
+    web = WebSettings(host="127.0.0.1", port=0, cors_origins=(), rate_limits=False, trusted_proxy_hops=0)
+    client = create_app(Exploring(stores.graph, stores.tables, MemoryCache()), web).test_client()
+    _, artist_properties = expected_enrichment("artists", "artist", lines["artists"], set(ARTISTS_IN_GRAPH))
+    edges, _, _ = expected_artist_edges(lines["artists"], set(ARTISTS_IN_GRAPH))
+
+    status = await (await client.get("/api/enrichment/status")).get_json()
+    assert status["musicbrainz"]["artists"]["total_mb"] == len(lines["artists"])
+    assert status["musicbrainz"]["artists"]["enriched_in_neo4j"] == enriched["artists"]
+    assert status["musicbrainz"]["labels"]["enriched_in_neo4j"] == enriched["labels"]
+    assert status["musicbrainz"]["relationships"]["created_in_neo4j"] == edge_count
+    for artist_id, properties in artist_properties.items():
+        view = await (await client.get(f"/api/artist/{artist_id}/musicbrainz")).get_json()
+        assert view["discogs_id"] == int(artist_id)
+        assert view["mbid"] == properties["mbid"]
+        related = await (await client.get(f"/api/artist/{artist_id}/relationships")).get_json()
+        touching = [edge for edge in edges if artist_id in edge[1:]]
+        assert len(related["relationships"]) == len(touching), artist_id
 
 
 def test_extract_writes_the_musicbrainz_records_as_json_lines(tmp_path: Path) -> None:
