@@ -58,8 +58,9 @@ from domain.tables import (
 AnyRow = Row[*tuple[Any, ...]]
 """A result row of any shape (the statements here are text, so SQLAlchemy knows no column types)."""
 
-# The migrations live beside the packages, at the top of the project (DESIGN.md "Layout").
-ALEMBIC_DIR = Path(__file__).resolve().parents[2] / "alembic"
+# The migrations live inside this package so that an installed wheel carries them (DESIGN.md puts
+# them at the top of the project; there a wheel would lose them).
+ALEMBIC_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 _INDEX_NAMES = {
