@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -142,7 +143,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "services":
         return _services(arguments.action)
     try:
-        settings = Settings.from_environ()
+        if arguments.command == "demo":
+            from applications.demo import embedded_environ
+
+            settings = Settings.from_environ(embedded_environ(os.environ))
+        else:
+            settings = Settings.from_environ()
     except SettingsError as error:
         console.print(f"[red]configuration error:[/red] {error}")
         return 2

@@ -9,8 +9,8 @@ stored with the same hash are skipped, so a second start only re-reads the files
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import structlog
@@ -26,9 +26,13 @@ log = structlog.get_logger(__name__)
 BUNDLED_DUMP = Path(__file__).parent / "demo_data" / "discogs"
 
 
-def embedded(settings: Settings) -> Settings:
-    """The same settings with every server unset, so the container picks the embedded adapters."""
-    return dataclasses.replace(settings, neo4j=None, postgres=None, rabbitmq=None, redis=None)
+SERVER_VARIABLE_PREFIXES = ("NEO4J_", "POSTGRES_", "RABBITMQ_", "REDIS_")
+
+
+def embedded_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment without any server's variables, so the settings select the embedded adapters
+    (and a half-configured server cannot stop the demo)."""
+    return {key: value for key, value in environ.items() if not key.startswith(SERVER_VARIABLE_PREFIXES)}
 
 
 async def load(container: Container, dump_dir: Path, prefix: str) -> None:
@@ -47,7 +51,6 @@ async def load(container: Container, dump_dir: Path, prefix: str) -> None:
 
 
 def run_demo(settings: Settings, web: WebSettings, dump_dir: Path | None, serve: bool) -> int:
-    settings = embedded(settings)
     source = dump_dir or BUNDLED_DUMP
     container = build_container(settings)
 

@@ -29,6 +29,7 @@ import asyncpg
 import httpx
 
 from adapters.neo4j.graph_store import Neo4jGraphStore
+from applications import demo
 from applications.local_services import local_service_environ
 
 NEO4J_LOCK = Path("/tmp/discogsography-tests-neo4j.lock")
@@ -223,16 +224,13 @@ def own_vhost(env: dict[str, str]) -> Iterator[str]:
         run_aside(delete_vhost(env, name))
 
 
-SERVER_VARIABLE_PREFIXES = ("NEO4J_", "POSTGRES_", "RABBITMQ_", "REDIS_")
-
-
 def embedded_environ(**extra: str) -> dict[str, str]:
     """This process's environment without any server setting (the embedded default), plus `extra`.
 
     Each environment gets an extraction lock file of its own, so that an extraction under test never
     waits for another test run's (or a benchmark's) extraction on the same machine.
     """
-    env = {key: value for key, value in os.environ.items() if not key.startswith(SERVER_VARIABLE_PREFIXES)}
+    env = demo.embedded_environ(os.environ)
     env["EXTRACTION_LOCK_FILE"] = str(Path(tempfile.gettempdir()) / f"dscg-test-{uuid.uuid4().hex[:12]}.lock")
     env.update(extra)
     return env
