@@ -17,6 +17,7 @@ from typing import Any
 
 import asyncpg
 import orjson
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -34,7 +35,6 @@ from adapters.sql.search import (
     autocomplete_statement,
 )
 from adapters.sql.upsert import sqlite_time, upsert_postgresql, upsert_sqlite
-from alembic import command
 from domain.consumer_normalize import normalize_for_consumers
 from domain.schema import ENTITY_TABLES, SchemaError, SchemaReport, StoreSchema, StoreUnavailable
 from domain.tables import (
