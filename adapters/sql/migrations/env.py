@@ -1,8 +1,9 @@
 """Alembic environment for the document tables.
 
 `discogsography schema-init` hands in an open connection (config.attributes["connection"])
-so migrations run on the product's own async engine; run by hand (`alembic upgrade head`),
-this file builds that engine from the product's settings.
+so migrations run on the product's own async engine. Run by hand, the database comes from
+`-x url=...` (an async SQLAlchemy URL, e.g. `alembic -x url=sqlite+aiosqlite:///var/discogsography.sqlite
+upgrade head`); adapters never read the applications' settings.
 """
 
 from __future__ import annotations
@@ -20,10 +21,8 @@ def run_migrations_on(connection: Connection) -> None:
         context.run_migrations()
 
 
-async def run_migrations_from_settings() -> None:
-    from applications.settings import Settings
-
-    engine = create_async_engine(Settings.from_environ().table_store_url)
+async def run_migrations_on_url(url: str) -> None:
+    engine = create_async_engine(url)
     async with engine.begin() as connection:
         await connection.run_sync(run_migrations_on)
     await engine.dispose()
@@ -33,4 +32,7 @@ given_connection = context.config.attributes.get("connection")
 if given_connection is not None:
     run_migrations_on(given_connection)
 else:
-    asyncio.run(run_migrations_from_settings())
+    url = context.get_x_argument(as_dictionary=True).get("url")
+    if not url:
+        raise SystemExit("name the database: alembic -x url=<async SQLAlchemy URL> upgrade head")
+    asyncio.run(run_migrations_on_url(url))
