@@ -41,7 +41,7 @@ from domain.build import (
 from domain.dumps import DISCOGS_DUMP_TYPES
 from domain.messages import BusUnavailable, ExtractionComplete, HashedRecord, Subscription, Topic
 from domain.musicbrainz import MUSICBRAINZ_DUMP_TYPES
-from domain.schema import StoreUnavailable
+from domain.schema import SchemaError, StoreUnavailable
 from domain.tables import PurgeDecision
 
 WorkerKind = Literal["graph", "tables"]
@@ -100,19 +100,37 @@ def _log_maintenance(removed: dict[str, int], aggregated: dict[str, int]) -> Non
     log.info("graph_maintenance_done", isolated_stubs_removed=removed, aggregates_computed=aggregated)
 
 
-async def _when_available(what: str, attempt: Callable[[], Awaitable[None]]) -> None:
+SCHEMA_ATTEMPTS = 5
+
+
+async def when_available(
+    what: str,
+    attempt: Callable[[], Awaitable[object]],
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
     """Run `attempt` once the store or the broker answers: at start as during a run, one that is
     not up yet is retried with capped exponential backoff (1 s doubling to a minute), so the
-    servers and the workers may be started in any order."""
+    servers and the workers may be started in any order.
+
+    A SchemaError is tried again too, but only SCHEMA_ATTEMPTS times: workers started together race
+    to create the same schema (Neo4j refuses an index another session created a moment before,
+    PostgreSQL a table or the database), and the next attempt finds it in place; a schema error that
+    persists stops the worker."""
     delay = 1.0
+    schema_errors = 0
     while True:
         try:
             await attempt()
             return
         except (StoreUnavailable, BusUnavailable) as error:
             log.warning("waiting_for_server", what=what, error=str(error), retry_in_seconds=delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+        except SchemaError as error:
+            schema_errors += 1
+            if schema_errors >= SCHEMA_ATTEMPTS:
+                raise
+            log.warning("schema_retry", what=what, error=str(error), retry_in_seconds=delay)
+        await sleep(delay)
+        delay = min(delay * 2, MAX_BACKOFF_SECONDS)
 
 
 async def run_worker(
@@ -122,7 +140,7 @@ async def run_worker(
     container = build_container(settings)
     bus = container.bus()
     store: Any = container.graph_store() if kind == "graph" else container.table_store()
-    await _when_available("store", store.ensure_schema)
+    await when_available("store", store.ensure_schema)
     inner: Sink
     musicbrainz_inner: Sink
     enrichment: MusicBrainzGraphSink | None = None
@@ -172,7 +190,7 @@ async def run_worker(
         }
 
     for build in loops:
-        await _when_available("broker", functools.partial(bus.subscribe, build.subscription))
+        await when_available("broker", functools.partial(bus.subscribe, build.subscription))
     stop_health = asyncio.Event()
     loop_runtime = asyncio.get_running_loop()
 

@@ -6,6 +6,10 @@ publisher has confirmed it, and only then does the state move on. A rerun of the
 skips completed files and, inside a file, the records already confirmed: it re-sends at most
 the batches that were in flight. `extraction_complete` goes to every type's topic once all four
 files are complete, carrying the run's original start.
+
+While the bus is away (the broker restarts or cannot be reached) a publish is retried with capped
+exponential backoff, the same message each time, so the run waits instead of failing and loses
+nothing; the reader waits meanwhile (its queue is bounded).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,10 +25,13 @@ from typing import Protocol
 
 from domain.extraction_state import Decision, ExtractionState
 from domain.messages import (
+    BusUnavailable,
     ExtractionComplete,
     FileComplete,
     HashedRecord,
     Message,
+    PublishRejected,
+    PublishTimeout,
     RecordBatch,
     Topic,
 )
@@ -33,6 +40,11 @@ from domain.records import DumpFileError, MalformedRecord, Record, ResumePoint
 
 DEFAULT_BATCH_SIZE = 500
 _QUEUED_BATCHES = 4  # parsed batches waiting for the publisher; bounds memory
+MAX_BACKOFF_SECONDS = 60.0
+# Worth retrying: the broker is away, or did not confirm (the retry may store a message twice, which
+# the consumers' idempotent writes absorb), or refused it for now (a full queue, a quorum queue
+# without its quorum). UnroutableMessage is not: no consumer group ever subscribed.
+RETRIED_PUBLISH_ERRORS = (BusUnavailable, PublishTimeout, PublishRejected)
 
 
 class Publisher(Protocol):
@@ -101,6 +113,10 @@ class Extraction:
     batch_size: int = DEFAULT_BATCH_SIZE
     on_malformed: Callable[[MalformedRecord], None] | None = None
     on_batch: Callable[[str, str, int], None] | None = None  # file name, data type, records in the batch
+    # Called with the error before each wait for a publish retry, and with None once a publish
+    # succeeds again: what /health reports.
+    on_publish_trouble: Callable[[str | None], None] | None = None
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     _malformed_by_file: dict[str, int] = field(default_factory=dict)
 
     async def run(
@@ -146,7 +162,7 @@ class Extraction:
         try:
             async for batch in self._batches(dump_file.path, ResumePoint(records_done=already_confirmed)):
                 message = RecordBatch(tuple(HashedRecord(record.document, record.sha256) for record in batch))
-                await self.publisher.publish(topic, message)
+                await self._publish(topic, message)
                 state.confirm_batch(dump_file.name, len(batch), self.clock())
                 outcome.published += len(batch)
                 self._save(state)
@@ -160,9 +176,7 @@ class Extraction:
         finally:
             outcome.malformed = self._malformed_by_file.pop(dump_file.name, 0)
         total = state.files[dump_file.name].records_confirmed
-        await self.publisher.publish(
-            topic, FileComplete(dump_file.data_type, self.clock(), total, dump_file.name)
-        )
+        await self._publish(topic, FileComplete(dump_file.data_type, self.clock(), total, dump_file.name))
         state.complete_file(dump_file.name, self.clock())
         self._save(state, durable=True)
         return outcome
@@ -175,9 +189,28 @@ class Extraction:
             record_counts=state.record_counts(),
         )
         for data_type in data_types:
-            await self.publisher.publish(Topic(self.topic_prefix, data_type), message)
+            await self._publish(Topic(self.topic_prefix, data_type), message)
         state.complete(self.clock())
         self._save(state, durable=True)
+
+    async def _publish(self, topic: Topic, message: Message) -> None:
+        """Publish until the bus confirms, waiting 1 s, then twice as long each time up to a minute,
+        while the bus is away; the batch is kept until then, so the state never moves past it."""
+        delay = 1.0
+        troubled = False
+        while True:
+            try:
+                await self.publisher.publish(topic, message)
+            except RETRIED_PUBLISH_ERRORS as error:
+                troubled = True
+                if self.on_publish_trouble is not None:
+                    self.on_publish_trouble(f"{type(error).__name__}: {error}")
+                await self.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+                continue
+            if troubled and self.on_publish_trouble is not None:
+                self.on_publish_trouble(None)
+            return
 
     def _count_malformed(self, file_name: str) -> Callable[[MalformedRecord], None]:
         def note(problem: MalformedRecord) -> None:

@@ -149,6 +149,11 @@ class MemoryBus:
             return None
         return SubscriptionStats(queue=_stats(queue), dead_letters=_stats(dead_letters))
 
+    @property
+    def available(self) -> bool:
+        """No broker to lose: always."""
+        return True
+
     async def close(self) -> None:
         """End every consumer's iteration, so that the tasks reading them finish."""
         for queue in self._queues.values():

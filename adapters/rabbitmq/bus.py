@@ -163,6 +163,12 @@ class RabbitMQBus:
             return None
         return SubscriptionStats(queue=queue, dead_letters=dead_letters)
 
+    @property
+    def available(self) -> bool:
+        """False from a lost connection until aio-pika has reconnected (it retries every
+        `reconnect_interval`); True while connected and before the first connection."""
+        return self._connection is None or self._connection.connected.is_set()
+
     async def close(self) -> None:
         for consumer in list(self._consumers):
             await consumer.stop()

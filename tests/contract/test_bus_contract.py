@@ -114,6 +114,14 @@ async def test_a_published_batch_is_consumed_back_equal_and_in_order(bus: Bus) -
     assert not any(delivery.redelivered for delivery in deliveries)
 
 
+async def test_a_bus_is_available_before_first_use_and_once_it_reached_its_broker(bus: Bus) -> None:
+    before = bus.available
+    await bus.subscribe(GRAPHINATOR)
+    await bus.publish(RELEASES, batch(1, 1))
+
+    assert (before, bus.available) == (True, True)
+
+
 async def test_every_subscribed_consumer_group_receives_every_message(bus: Bus) -> None:
     await bus.subscribe(GRAPHINATOR)
     await bus.subscribe(TABLEINATOR)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +20,7 @@ from adapters.rabbitmq.bus import RabbitMQBus
 from domain.messages import ExtractionComplete, FileComplete, RecordBatch, Subscription, Topic
 from tests import servers
 from tests.bench.synthetic_dump import generate_dump
+from tests.faults import copy_dump, releases_confirmed
 from tests.samples import discogs_sample_counts, samples_dir
 
 DATA_TYPES = ("artists", "labels", "masters", "releases")
@@ -147,26 +146,6 @@ async def test_samples_reach_rabbitmq_with_file_and_extraction_completion(
         await bus.close()
 
 
-def copy_dump(source: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "dump"
-    target.mkdir()
-    for path in source.iterdir():
-        shutil.copy(path, target / path.name)
-    return target
-
-
-def releases_confirmed(marker: Path) -> tuple[int, str | None]:
-    """Records confirmed so far for the releases file, and its status, from the state marker."""
-    try:
-        document = json.loads(marker.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return 0, None
-    for name, progress in document["processing_phase"]["progress_by_file"].items():
-        if name.endswith("_releases.xml.gz"):
-            return int(progress["records_extracted"]), str(progress["status"])
-    return 0, None
-
-
 async def test_sigkill_mid_file_then_rerun_resends_only_unconfirmed_batches(
     server_env: dict[str, str], vhost: str, tmp_path: Path
 ) -> None:
@@ -216,12 +195,6 @@ async def test_sigkill_mid_file_then_rerun_resends_only_unconfirmed_batches(
         await bus.close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def wait_for_health(client: httpx.AsyncClient, runs: int, phase: str) -> dict[str, object]:
     """Poll /health until it reports `runs` runs and `phase`; bounded to a minute."""
     for _ in range(600):
@@ -238,7 +211,7 @@ async def wait_for_health(client: httpx.AsyncClient, runs: int, phase: str) -> d
 async def test_periodic_extractor_reports_health_runs_again_on_trigger_and_stops_on_sigterm(
     tmp_path: Path,
 ) -> None:
-    port = free_port()
+    port = servers.free_port()
     dump_dir = samples_dir() / "discogs" / "xml2db_20170401_head50"
     process = await asyncio.create_subprocess_exec(
         *[sys.executable, "-m", "applications.cli", "extract", "--periodic", "--health-port", str(port)],

@@ -49,8 +49,9 @@ class StallingRelay:
         self._server: asyncio.Server | None = None
         self._pumps: set[asyncio.Task[None]] = set()
 
-    async def start(self) -> int:
-        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+    async def start(self, port: int = 0) -> int:
+        """Listen on `port` (0: any free one); the port."""
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", port)
         port: int = self._server.sockets[0].getsockname()[1]
         return port
 
@@ -157,6 +158,42 @@ async def test_after_the_broker_drops_the_connection_the_bus_reconnects_and_rede
 
     assert (again.message, again.redelivered) == (batch(1), True)
     assert (after.message, after.redelivered) == (batch(2), False)
+
+
+async def test_the_bus_is_unavailable_while_the_broker_cannot_be_reached_and_consumes_again_after(
+    server_env: dict[str, str], broker_url: str, relay: StallingRelay
+) -> None:
+    port = await relay.start()
+    relayed_url = broker_url.replace(f":{server_env['RABBITMQ_PORT']}/", f":{port}/")
+    bus = RabbitMQBus(
+        relayed_url, servers.rabbitmq_management_url(server_env), confirm_timeout=WAIT, reconnect_interval=0.5
+    )
+    try:
+        await bus.subscribe(GRAPHINATOR)
+        async with bus.consume(GRAPHINATOR, prefetch=10) as consumer:
+            await relay.close()  # connections cut, new ones refused: the broker is gone
+            during = await eventually_available(bus, False)
+            await relay.start(port)
+            after = await eventually_available(bus, True)
+            await bus.publish(RELEASES, batch(1))
+            delivery = await asyncio.wait_for(anext(consumer), WAIT)
+            await delivery.ack()
+    finally:
+        await bus.close()
+
+    assert (during, after) == (False, True)
+    assert delivery.message == batch(1), "the restored consumer receives what is published after"
+
+
+async def eventually_available(bus: RabbitMQBus, expected: bool) -> bool:
+    """`bus.available` once it equals `expected`, or as it is after WAIT seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    while loop.time() < deadline:
+        if bus.available == expected:
+            break
+        await asyncio.sleep(0.05)
+    return bus.available
 
 
 async def test_a_body_that_is_not_a_message_goes_to_the_dead_letters_unseen_by_the_consumer(

@@ -13,14 +13,10 @@ import pytest
 
 from adapters.sql.table_store import SqlTableStore
 from tests import servers
-from tests.integration.test_extract import copy_dump, free_port
+from tests.faults import copy_dump, pipeline_env
 from tests.samples import discogs_sample_counts, samples_dir
 
 DUMP_SET = "xml2db_20170401_head50"
-
-
-def worker_env(server_env: dict[str, str], vhost: str, database: str) -> dict[str, str]:
-    return servers.embedded_environ(**server_env) | {"RABBITMQ_VHOST": vhost, "POSTGRES_DATABASE": database}
 
 
 async def health_when(client: httpx.AsyncClient, done: object) -> dict[str, object]:
@@ -54,8 +50,8 @@ async def test_worker_builds_its_store_from_an_extraction_and_stops_on_sigterm(
     await servers.empty_database(server_env, postgres_database)
     neo4j = servers.new_neo4j_store(server_env)
     await servers.wipe_neo4j(neo4j)
-    env = worker_env(server_env, rabbitmq_vhost, postgres_database)
-    port = free_port()
+    env = pipeline_env(server_env, rabbitmq_vhost, postgres_database)
+    port = servers.free_port()
     expected = discogs_sample_counts(DUMP_SET)
     worker = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "applications.cli", "worker", kind, "--health-port", str(port),

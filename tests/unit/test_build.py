@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from adapters.memory.bus import MemoryBus
 from domain.build import BuildLoop, RefusedRecord, SinkResult, write_isolating
-from domain.messages import ExtractionComplete, FileComplete, HashedRecord, RecordBatch, Subscription, Topic
+from domain.messages import (
+    BusUnavailable,
+    DeliveryLost,
+    ExtractionComplete,
+    FileComplete,
+    HashedRecord,
+    RecordBatch,
+    Subscription,
+    Topic,
+)
+from domain.ports import Consumer, Delivery
 from domain.schema import StoreUnavailable
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
@@ -129,3 +140,109 @@ async def test_a_batch_refused_as_a_whole_is_split_until_the_poison_record_stand
     assert sorted(sink.stored, key=int) == ["1", "2", "3", "4", "6", "7", "8"]
     assert [refused.record.id for refused in result.refused] == ["5"]
     assert "cannot store 5" in result.refused[0].reason
+
+
+class LosingBus(MemoryBus):
+    """A memory bus whose deliveries' channel is gone once `lose` is set: settling them fails as it
+    does on RabbitMQ after the broker dropped the connection, and the message is handed out again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lose = 0  # how many settlements to lose
+
+    @asynccontextmanager
+    async def consume(  # type: ignore[override]  # a Consumer of the port, not the memory bus's own
+        self, subscription: Subscription, prefetch: int
+    ) -> AsyncIterator[Consumer]:
+        async with super().consume(subscription, prefetch) as consumer:
+            yield LosingConsumer(self, consumer)
+
+
+class LosingConsumer:
+    def __init__(self, bus: LosingBus, inner: Consumer) -> None:
+        self.bus = bus
+        self.inner = inner
+
+    def __aiter__(self) -> LosingConsumer:
+        return self
+
+    async def __anext__(self) -> Delivery:
+        return LosingDelivery(self.bus, await anext(self.inner))
+
+    async def stop(self) -> None:
+        await self.inner.stop()
+
+
+class LosingDelivery:
+    def __init__(self, bus: LosingBus, inner: Delivery) -> None:
+        self.bus = bus
+        self.inner = inner
+        self.message = inner.message
+        self.redelivered = inner.redelivered
+
+    async def ack(self) -> None:
+        if self.bus.lose:
+            self.bus.lose -= 1
+            await self.inner.requeue()  # what the broker does with a delivery of a closed channel
+            raise DeliveryLost("channel closed; the message will be redelivered")
+        await self.inner.ack()
+
+    async def requeue(self) -> None:
+        await self.inner.requeue()
+
+    async def reject(self, reason: str) -> None:
+        await self.inner.reject(reason)
+
+    async def dead_letter_record(self, record: HashedRecord, reason: str) -> None:
+        if self.bus.lose:
+            raise BusUnavailable("RabbitMQ unreachable")
+        await self.inner.dead_letter_record(record, reason)
+
+
+async def test_a_delivery_lost_with_its_channel_is_written_again_when_redelivered_and_the_loop_goes_on() -> (
+    None
+):
+    bus = LosingBus()
+    sink = FakeSink()
+    loop = BuildLoop(bus, sink, GROUP, sleep=no_sleep)
+    await bus.subscribe(GROUP)
+    await bus.publish(TOPIC, batch("1", "2"))
+    await bus.publish(TOPIC, batch("3"))
+    bus.lose = 1
+
+    await run_until_idle(loop, bus)
+
+    assert sorted(sink.stored) == ["1", "1", "2", "2", "3"], (
+        "written twice: the store's writes are idempotent"
+    )
+    assert loop.counters.deliveries_lost == 1
+    assert await bus.take_dead_letters(GROUP, 10) == []
+
+
+async def test_a_dead_letter_is_retried_while_the_broker_is_away_and_then_stored_once() -> None:
+    bus = LosingBus()
+    sink = FakeSink(refuse=frozenset({"2"}))
+    loop = BuildLoop(bus, sink, GROUP)
+    pauses: list[float] = []
+
+    async def broker_back_after_three_pauses(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 3:
+            bus.lose = 0
+
+    loop.sleep = broker_back_after_three_pauses
+    await bus.subscribe(GROUP)
+    await bus.publish(TOPIC, batch("1", "2"))
+    bus.lose = 1
+
+    await run_until_idle(loop, bus)
+
+    letters = await bus.take_dead_letters(GROUP, 10)
+    assert [
+        [r.id for r in m.records]
+        for m in (letter.message for letter in letters)
+        if isinstance(m, RecordBatch)
+    ] == [["2"]]
+    assert pauses == [1.0, 2.0, 4.0]
+    assert sink.stored == ["1"]
+    assert loop.counters.deliveries_lost == 0

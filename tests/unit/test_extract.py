@@ -12,7 +12,17 @@ from domain.dedup import canonical_json, sha256_hex
 from domain.dumps import DumpError, local_dump_files
 from domain.extract import DumpFileInput, Extraction
 from domain.extraction_state import ExtractionState
-from domain.messages import ExtractionComplete, FileComplete, Message, RecordBatch, Topic
+from domain.messages import (
+    BusUnavailable,
+    ExtractionComplete,
+    FileComplete,
+    Message,
+    PublishRejected,
+    PublishTimeout,
+    RecordBatch,
+    Topic,
+    UnroutableMessage,
+)
 from domain.records import FROM_START, DataType, DumpFileError, MalformedRecord, Record, ResumePoint
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
@@ -113,6 +123,56 @@ async def test_a_failed_publish_leaves_the_state_at_the_last_confirmed_batch_and
     ]
     resent = [r.id for _, m in publisher.messages if isinstance(m, RecordBatch) for r in m.records]
     assert resent[:4] == ["4", "5", "6", "7"]
+
+
+class FlakyPublisher(RecordingPublisher):
+    """Fails each publish of the `failing` batch numbers once with `error`, as a restarting broker does."""
+
+    def __init__(self, failing: dict[int, Exception]) -> None:
+        super().__init__()
+        self.failing = failing
+        self.attempts = 0
+
+    async def publish(self, topic: Topic, message: Message) -> None:
+        self.attempts += 1
+        if self.attempts in self.failing:
+            raise self.failing[self.attempts]
+        await super().publish(topic, message)
+
+
+async def test_publishes_are_retried_with_capped_backoff_while_the_bus_is_away_and_nothing_is_lost() -> None:
+    away = {n: BusUnavailable("RabbitMQ at 127.0.0.1:5672 unreachable") for n in range(2, 10)}
+    publisher = FlakyPublisher(away | {10: PublishTimeout("no confirm"), 11: PublishRejected("nacked")})
+    states = MemoryStates()
+    delays: list[float] = []
+    troubles: list[str | None] = []
+
+    async def sleep(seconds: float) -> None:
+        delays.append(seconds)
+
+    run = Extraction(
+        FakeReader(COUNTS), publisher, "test", lambda: NOW, states, batch_size=3,
+        on_publish_trouble=troubles.append, sleep=sleep,
+    )  # fmt: skip
+    outcome = await run.run("20261101", FILES)
+
+    assert delays == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0, 60.0]
+    assert troubles[0] == "BusUnavailable: RabbitMQ at 127.0.0.1:5672 unreachable"
+    assert troubles[-1] is None, "recovery is reported"
+    artists = [m for topic, m in publisher.messages if topic == "test-artists"]
+    sent = [r.id for m in artists if isinstance(m, RecordBatch) for r in m.records]
+    assert sent == [str(n) for n in range(1, 8)], "each batch once, in order"
+    assert outcome.ok
+    assert outcome.extraction_complete_sent
+
+
+async def test_a_publish_nobody_is_subscribed_to_is_not_retried() -> None:
+    publisher = FlakyPublisher({1: UnroutableMessage("no queue is bound")})
+
+    with pytest.raises(UnroutableMessage):
+        await extraction(FakeReader(COUNTS), publisher, MemoryStates()).run("20261101", FILES)
+
+    assert publisher.attempts == 1
 
 
 async def test_a_completed_version_is_skipped_unless_forced() -> None:
