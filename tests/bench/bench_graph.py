@@ -33,10 +33,10 @@ from adapters.ladybug.graph_store import LadybugGraphStore
 from domain.dedup import content_sha256
 from domain.ports import GraphStore
 from tests import servers
+from tests.bench.common import CHECKED_RELATIONSHIPS, wipe_big_neo4j
 from tests.bench.synthetic_dump import DUMP_TYPES, generate_dump
 
 LOAD_ORDER = ("labels", "artists", "masters", "releases")
-CHECKED_RELATIONSHIPS = ("BY", "ON", "DERIVED_FROM", "IS", "PART_OF", "MEMBER_OF", "ALIAS_OF", "SUBLABEL_OF")
 Record = dict[str, Any]
 
 
@@ -222,10 +222,10 @@ async def run(arguments: argparse.Namespace) -> int:
             with servers.exclusive_neo4j():
                 neo4j = servers.new_neo4j_store(env)
                 try:
-                    await servers.wipe_neo4j(neo4j)
+                    await wipe_big_neo4j(neo4j)
                     await bench_store(name, neo4j, dump, arguments.batch_size, arguments.concurrency)
                     counts = await relationship_counts(neo4j)
-                    await servers.wipe_neo4j(neo4j)
+                    await wipe_big_neo4j(neo4j)
                 finally:
                     await neo4j.close()
         else:

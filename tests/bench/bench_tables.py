@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import os
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -43,6 +42,7 @@ from adapters.dumps.discogs_xml import read_records
 from adapters.sql.table_store import SqlTableStore, sqlite_url
 from domain.tables import UpsertOutcome
 from tests import servers
+from tests.bench.common import process_cpu_seconds
 from tests.bench.synthetic_dump import generate_dump
 
 DATA_TYPES = ("artists", "labels", "masters", "releases")
@@ -65,12 +65,6 @@ class Measurement:
     @property
     def rows_per_second(self) -> float:
         return self.rows / self.seconds
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, from /proc (the bench reads the server's backends)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def server_cpu_seconds(store: SqlTableStore) -> dict[int, float]:
