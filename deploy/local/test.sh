@@ -13,8 +13,8 @@ printf '\n== Services\n'
 .venv/bin/discogsography services start
 
 printf '\n== Static checks\n'
-.venv/bin/ruff check domain adapters applications tests alembic
-.venv/bin/ruff format --check domain adapters applications tests alembic
+.venv/bin/ruff check domain adapters applications tests
+.venv/bin/ruff format --check domain adapters applications tests
 .venv/bin/mypy --strict domain adapters applications
 
 printf '\n== Tests\n'
