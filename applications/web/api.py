@@ -219,7 +219,7 @@ async def artist_relationships(artist_id: int) -> Json:
 @tag(["musicbrainz"])
 @rate_limit(30, MINUTE)
 @validate_response(schemas.ExternalLinksResponse)
-@errors(429)
+@errors(404, 429)
 async def artist_external_links(artist_id: int) -> Json:
     """Pages about the artist elsewhere (Wikipedia, Wikidata, AllMusic, ...), by service."""
     return await exploring().artist_external_links(artist_id)
