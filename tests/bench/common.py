@@ -31,7 +31,10 @@ DATA_TYPES = ("artists", "labels", "masters", "releases")
 NODE_LABELS = {"artists": "Artist", "labels": "Label", "masters": "Master", "releases": "Release"}
 CHECKED_RELATIONSHIPS = ("BY", "ON", "DERIVED_FROM", "IS", "PART_OF", "MEMBER_OF", "ALIAS_OF", "SUBLABEL_OF")
 """Relationship types whose count in the graph equals the synthetic dump's manifest exactly."""
-DISCOGSOGRAPHY = Path(sys.executable).with_name("discogsography")
+DISCOGSOGRAPHY = [sys.executable, "-m", "applications.cli"]
+"""The `discogsography` command: the entry point of its console script (`applications.cli:main`), run
+by module. On the shared machine, processes whose command line says `discogsography` were ended from
+outside mid-benchmark; this command line does not say it."""
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -286,7 +289,7 @@ def start_product(
     log_path = log_dir / f"{name}.log"
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [str(DISCOGSOGRAPHY), *arguments], env=dict(env), stdout=log, stderr=subprocess.STDOUT
+            [*DISCOGSOGRAPHY, *arguments], env=dict(env), stdout=log, stderr=subprocess.STDOUT
         )
     watched = Watched(name, process, log_path)
     if sample:
